@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { loadAssets } from '../web/assets.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { citiesPages } from './modules/cities/cities.pages.ts';
+import { citiesRoutes } from './modules/cities/cities.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { jobsRoutes } from './modules/jobs/jobs.routes.ts';
+import { enforceAccessDeclarations, type RouteAccess } from './plugins/access.ts';
+import { assetRoutes } from './plugins/assets.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import './types.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Database;
+  /** Overrides the logger built from config (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/** Builds the Fastify app with every plugin and route. It never listens; `main.ts` and tests decide that. */
+export async function buildApp({ config, db, logger }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Keep a caller's request id (load balancers set one) so logs line up across services.
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+
+  const routeAccess: RouteAccess[] = [];
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('assets', await loadAssets());
+  app.decorate('routeAccess', routeAccess);
+  enforceAccessDeclarations(app, routeAccess);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+  });
+
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes);
+  await app.register(assetRoutes);
+  await app.register(citiesRoutes);
+  await app.register(jobsRoutes);
+  await app.register(citiesPages);
+
+  return app;
+}

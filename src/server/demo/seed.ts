@@ -1,0 +1,68 @@
+import type { Database } from '../db/client.ts';
+import { assignRole, ensureUser } from '../modules/accounts/accounts.service.ts';
+import { findCityBySlug } from '../modules/cities/cities.repo.ts';
+import { createCity } from '../modules/cities/cities.service.ts';
+import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, demoCities } from './demo-cities.ts';
+
+export interface DemoLogin {
+  role: string;
+  city: string | null;
+  email: string;
+  password: string;
+}
+
+export interface SeedReport {
+  citiesCreated: string[];
+  usersCreated: number;
+  logins: DemoLogin[];
+}
+
+/** True when the database holds no city yet — the signal to seed the demo on first start. */
+export async function isDatabaseEmpty(db: Database): Promise<boolean> {
+  const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM cities');
+  return (row?.count ?? 0) === 0;
+}
+
+/** True when this database holds the demo network (its admin exists). */
+export async function hasDemoData(db: Database): Promise<boolean> {
+  const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM users WHERE lower(email) = $1', [
+    `admin@${DEMO_EMAIL_DOMAIN}`,
+  ]);
+  return (row?.count ?? 0) > 0;
+}
+
+/**
+ * Seeds the demo network. Idempotent: what exists is kept, what is missing is added, so re-running never duplicates.
+ * Each capability adds its own demo data here through its own service.
+ */
+export async function seedDemo(db: Database): Promise<SeedReport> {
+  const report: SeedReport = { citiesCreated: [], usersCreated: 0, logins: [] };
+
+  const admin = await ensureUser(db, {
+    email: `admin@${DEMO_EMAIL_DOMAIN}`,
+    displayName: 'Network Admin (demo)',
+    password: DEMO_PASSWORD,
+    emailVerified: true,
+  });
+  await assignRole(db, admin.user.id, 'network_admin', null);
+  report.usersCreated += Number(admin.created);
+  report.logins.push({ role: 'network admin', city: null, email: admin.user.email, password: DEMO_PASSWORD });
+
+  for (const cityInput of demoCities) {
+    let city = await findCityBySlug(db, cityInput.slug);
+    if (!city) {
+      city = await createCity(db, cityInput);
+      report.citiesCreated.push(city.slug);
+    }
+    const curator = await ensureUser(db, {
+      email: `curator.${city.slug}@${DEMO_EMAIL_DOMAIN}`,
+      displayName: `${cityInput.name.en ?? city.slug} curator (demo)`,
+      password: DEMO_PASSWORD,
+      emailVerified: true,
+    });
+    await assignRole(db, curator.user.id, 'city_curator', city.id);
+    report.usersCreated += Number(curator.created);
+    report.logins.push({ role: 'city curator', city: city.slug, email: curator.user.email, password: DEMO_PASSWORD });
+  }
+  return report;
+}

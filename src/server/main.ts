@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, redactUrl, type Database } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { hasDemoData, isDatabaseEmpty, seedDemo, type SeedReport } from './demo/seed.ts';
+import { PURGE_FINISHED_JOBS, purgeFinishedJobs, scheduleDailyMaintenance } from './jobs/maintenance.ts';
+import { JobWorker } from './jobs/worker.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Database;
+  worker: JobWorker;
+  url: string;
+  seeded: SeedReport | undefined;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, applies migrations, seeds the demo when the database is empty, then listens. */
+export async function startServer(config: Config, say: (line: string) => void = console.log): Promise<RunningServer> {
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+    connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    onRetry: (attempt, error) =>
+      say(
+        `PostgreSQL at ${redactUrl(config.databaseUrl ?? '')} is not reachable yet (attempt ${attempt}: ${error.message}); retrying…`,
+      ),
+  });
+  let app: FastifyInstance | undefined;
+  let worker: JobWorker | undefined;
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) say(`Applied ${applied.length} database migration(s): ${applied.join(', ')}`);
+
+    // A demo database is topped up on every start (new capabilities add their demo data); any other database is
+    // seeded only while it is empty, so a real city is never mixed with demo people.
+    const seeded =
+      config.seedDemo && ((await isDatabaseEmpty(db)) || (await hasDemoData(db))) ? await seedDemo(db) : undefined;
+
+    app = await buildApp({ config, db });
+    worker = new JobWorker(db, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
+    worker.register(PURGE_FINISHED_JOBS, purgeFinishedJobs);
+    if (config.jobWorker) {
+      await scheduleDailyMaintenance(db);
+      maintenanceTimer = setInterval(() => void scheduleDailyMaintenance(db).catch(() => {}), 3_600_000).unref();
+      await worker.start({ recoverAll: db.engine === 'pglite' });
+    }
+
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const loopbackOrAny = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host);
+    const url = `http://${loopbackOrAny ? 'localhost' : config.host}:${port}`;
+
+    say(
+      `Learnscape is running on ${url} (public URL ${config.publicUrl}; database: ${db.engine === 'pglite' ? `embedded in ${config.dataDir}` : 'PostgreSQL'})`,
+    );
+    if (seeded) {
+      say('Demo network ready. Sign in with any of these demo logins:');
+      for (const login of seeded.logins) {
+        say(
+          `  ${login.role.padEnd(14)} ${(login.city ?? 'all cities').padEnd(10)} ${login.email}  password: ${login.password}`,
+        );
+      }
+    }
+
+    const runningApp = app;
+    const runningWorker = worker;
+    let stopping: Promise<void> | undefined;
+    return {
+      app: runningApp,
+      db,
+      worker: runningWorker,
+      url,
+      seeded,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(maintenanceTimer);
+          await runningWorker.stop();
+          await runningApp.close();
+          await db.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    clearInterval(maintenanceTimer);
+    await worker?.stop().catch(() => {});
+    await app?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

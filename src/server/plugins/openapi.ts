@@ -1,0 +1,59 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable code from the error catalogue, e.g. `VALIDATION_FAILED`.' }),
+      message: Type.String({ description: 'Human-readable explanation.' }),
+      details: Type.Array(
+        Type.Object(
+          {
+            field: Type.Optional(Type.String({ description: 'JSON pointer of the bad field.' })),
+            problem: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
+      ),
+    }),
+  },
+  { $id: 'ErrorBody', title: 'ErrorBody' },
+);
+
+/** Response schemas for the error statuses a route can return, all in the one error shape. */
+export function errorResponses(...statuses: number[]): Record<number, ReturnType<typeof Type.Ref>> {
+  return Object.fromEntries(statuses.map((status) => [status, Type.Ref('ErrorBody')]));
+}
+
+export const openApiInfo = {
+  title: 'Learnscape API',
+  version: '1',
+  description:
+    'The Learnscape REST API: cities, activities, badges and more. Every error is `{ "error": { "code", "message", "details" } }` with a stable code.',
+};
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(ErrorBodySchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: openApiInfo,
+      servers: [{ url: '/' }],
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'cities', description: 'Cities (tenants) of this deployment' },
+        { name: 'jobs', description: 'Background jobs and their progress' },
+      ],
+    },
+    // Name components after the schemas' $id instead of def-0, def-1 …
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    // The UI is served from the package; no validator badge or other remote call.
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    staticCSP: true,
+  });
+}

@@ -1,0 +1,17 @@
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import type { AccessRule, RouteAccess } from './plugins/access.ts';
+import type { AssetBundle } from '../web/assets.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    assets: AssetBundle;
+    routeAccess: RouteAccess[];
+  }
+  interface FastifyContextConfig {
+    /** Who may call this route. Every route must say; the app refuses to start otherwise. */
+    access?: AccessRule;
+  }
+}

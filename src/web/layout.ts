@@ -1,0 +1,95 @@
+import type { AssetBundle } from './assets.ts';
+import { html, type SafeHtml } from './html.ts';
+import { languageName, type Language, type Translate } from './i18n.ts';
+
+/** The city a page belongs to, as pages need it. */
+export interface CityView {
+  slug: string;
+  name: string;
+  homePath: string;
+  status: 'active' | 'archived';
+}
+
+/** What every page render gets from the request. */
+export interface PageContext {
+  t: Translate;
+  language: Language;
+  /** Languages offered in the switcher: the city's, or every supported one on network pages. */
+  languages: readonly Language[];
+  /** Path and query of the current request, for language links. */
+  currentUrl: string;
+  assets: AssetBundle;
+  city?: CityView;
+  requestId: string;
+}
+
+export interface PageOptions {
+  title: string;
+  description?: string;
+  body: SafeHtml;
+}
+
+function withLanguage(currentUrl: string, language: Language): string {
+  const url = new URL(currentUrl, 'http://localhost');
+  url.searchParams.set('lang', language);
+  return `${url.pathname}${url.search}`;
+}
+
+/** The full HTML document: skip link, header with city name and language switcher, main, footer. */
+export function layout(context: PageContext, page: PageOptions): SafeHtml {
+  const { t, city } = context;
+  const siteName = t('site.name');
+  const fullTitle = city ? `${page.title} · ${city.name} · ${siteName}` : `${page.title} · ${siteName}`;
+  return html`<!doctype html>
+<html lang="${context.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${fullTitle}</title>
+${page.description ? html`<meta name="description" content="${page.description}">` : ''}
+<link rel="stylesheet" href="${context.assets.url('main.css')}">
+<script type="module" src="${context.assets.url('enhance.js')}"></script>
+</head>
+<body>
+<a class="skip-link" href="#main">${t('layout.skipToContent')}</a>
+<header class="site-header">
+  <div class="container">
+    <a class="brand" href="${city ? city.homePath : '/'}">
+      <span class="brand-site">${siteName} · ${t('site.tagline')}</span>
+      ${city ? html`<span class="brand-city">${city.name}</span>` : html`<span class="brand-city">${siteName}</span>`}
+    </a>
+    <nav class="site-nav" aria-label="${t('layout.mainNavigation')}">
+      <ul>
+        <li><a href="/">${t('layout.networkHome')}</a></li>
+        <li><a href="/api/docs">${t('layout.apiDocs')}</a></li>
+      </ul>
+    </nav>
+    ${
+      context.languages.length > 1
+        ? html`<nav class="language-switcher" aria-label="${t('layout.languageSwitcher')}">
+      <span aria-hidden="true">${t('layout.languageSwitcher')}:</span>
+      <ul>
+        ${context.languages.map(
+          (language) =>
+            html`<li><a href="${withLanguage(context.currentUrl, language)}" hreflang="${language}" lang="${language}"${
+              language === context.language ? html` aria-current="true"` : ''
+            }>${languageName(language)}</a></li>`,
+        )}
+      </ul>
+    </nav>`
+        : ''
+    }
+  </div>
+</header>
+<main id="main" tabindex="-1">
+${page.body}
+</main>
+<footer class="site-footer">
+  <div class="container">
+    <p>${t('layout.footerAbout')}</p>
+    <p>${t('layout.footerOpenSource')}</p>
+  </div>
+</footer>
+</body>
+</html>`;
+}
