@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration from the environment', () => {
+  it('has working defaults for the demo', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: undefined,
+      seedDemo: true,
+      logLevel: 'info',
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads the usual variables', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://learn.example.org/',
+      DATA_DIR: '/var/lib/learnscape',
+      DATABASE_URL: 'postgres://app@db:5432/learnscape',
+      SMTP_URL: 'smtp://mail:25',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'https://learn.example.org',
+      dataDir: '/var/lib/learnscape',
+      databaseUrl: 'postgres://app@db:5432/learnscape',
+      smtpUrl: 'smtp://mail:25',
+      logLevel: 'warn',
+      // Production never seeds demo people unless asked to.
+      seedDemo: false,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PUBLIC_URL: 'learn.example.org' }, 'PUBLIC_URL'],
+    [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+  ])('names the variable that is wrong: %o', (env, variable) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(variable);
+    expect((caught as Error).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect((caught as Error).message).not.toContain('\n');
+  });
+});
