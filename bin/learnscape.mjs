@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The `learnscape` command. TypeScript runs directly through tsx, so a checkout needs no build step.
+import { existsSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
+
+// Settings may live in a .env file in the working directory (see .env.example); real environment variables win.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 register();
 await import('../src/cli/main.ts');
