@@ -58,7 +58,9 @@ async function benchEngine(engine: string, env: Record<string, string>) {
   try {
     for (const route of ['/healthz', '/api/v1/cities']) {
       const { rps, p99, errors } = await measure(`${url}${route}`);
-      console.log(`${engine.padEnd(10)} ${route.padEnd(16)} ${String(rps).padStart(7)} req/s   p99 ${String(p99).padStart(4)} ms   errors ${errors}`);
+      console.log(
+        `${engine.padEnd(10)} ${route.padEnd(16)} ${String(rps).padStart(7)} req/s   p99 ${String(p99).padStart(4)} ms   errors ${errors}`,
+      );
     }
   } finally {
     child.kill('SIGTERM');
@@ -66,7 +68,9 @@ async function benchEngine(engine: string, env: Record<string, string>) {
   }
 }
 
-console.log(`Learnscape HTTP benchmark: ${connections} connections, ${seconds} s per route, ${os.cpus().length} cores, Node ${process.version}`);
+console.log(
+  `Learnscape HTTP benchmark: ${connections} connections, ${seconds} s per route, ${os.cpus().length} cores, Node ${process.version}`,
+);
 await benchEngine('pglite', { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ls-bench-')), DATABASE_URL: '' });
 
 const database = `ls_bench_${process.pid}`;

@@ -44,7 +44,8 @@ describe(`the learnscape command on ${testEngine}`, () => {
   it('explains itself with --help and lists every command', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'seed-demo', 'create-city', 'create-admin']) expect(run.stdout).toContain(command);
+    for (const command of ['serve', 'migrate', 'seed-demo', 'create-city', 'create-admin'])
+      expect(run.stdout).toContain(command);
     const sub = await cli(['create-city', '--help']);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain('--bounds <west,south,east,north>');
@@ -78,27 +79,70 @@ describe(`the learnscape command on ${testEngine}`, () => {
 
   it('creates a city, and rejects bad input with every problem listed', async () => {
     const ok = await cli([
-      'create-city', '--slug', 'gent', '--name', 'en=Ghent', '--name', 'it=Gand', '--languages', 'en,it',
-      '--time-zone', 'Europe/Brussels', '--bounds', '3.58,50.98,3.85,51.19', '--json',
+      'create-city',
+      '--slug',
+      'gent',
+      '--name',
+      'en=Ghent',
+      '--name',
+      'it=Gand',
+      '--languages',
+      'en,it',
+      '--time-zone',
+      'Europe/Brussels',
+      '--bounds',
+      '3.58,50.98,3.85,51.19',
+      '--json',
     ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ slug: 'gent', languages: ['en', 'it'], timeZone: 'Europe/Brussels' });
 
     const taken = await cli([
-      'create-city', '--slug', 'gent', '--name', 'en=Ghent', '--languages', 'en', '--time-zone', 'Europe/Brussels',
-      '--bounds', '3.58,50.98,3.85,51.19', '--json',
+      'create-city',
+      '--slug',
+      'gent',
+      '--name',
+      'en=Ghent',
+      '--languages',
+      'en',
+      '--time-zone',
+      'Europe/Brussels',
+      '--bounds',
+      '3.58,50.98,3.85,51.19',
+      '--json',
     ]);
     expect(taken.code).toBe(2);
     expect(JSON.parse(taken.stdout).error.code).toBe('CITY_SLUG_TAKEN');
 
     const bad = await cli([
-      'create-city', '--slug', 'Bad Slug', '--name', 'en=X', '--languages', 'en,xx', '--time-zone', 'Mars/Olympus',
-      '--bounds', '10,50,5,51',
+      'create-city',
+      '--slug',
+      'Bad Slug',
+      '--name',
+      'en=X',
+      '--languages',
+      'en,xx',
+      '--time-zone',
+      'Mars/Olympus',
+      '--bounds',
+      '10,50,5,51',
     ]);
     expect(bad.code).toBe(2);
     for (const field of ['/slug', '/languages', '/timeZone', '/bounds']) expect(bad.stderr).toContain(field);
 
-    const malformed = await cli(['create-city', '--slug', 'y', '--name', 'Y', '--languages', 'en', '--time-zone', 'UTC', '--bounds', '1,2']);
+    const malformed = await cli([
+      'create-city',
+      '--slug',
+      'y',
+      '--name',
+      'Y',
+      '--languages',
+      'en',
+      '--time-zone',
+      'UTC',
+      '--bounds',
+      '1,2',
+    ]);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/--name takes LANG=NAME|--bounds needs 4/);
   });
@@ -114,7 +158,10 @@ describe(`the learnscape command on ${testEngine}`, () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already existed');
 
-    const piped = await cli(['create-admin', '--email', 'piped@example.org', '--password-stdin'], 'a long enough secret\n');
+    const piped = await cli(
+      ['create-admin', '--email', 'piped@example.org', '--password-stdin'],
+      'a long enough secret\n',
+    );
     expect(piped.code).toBe(0);
     expect(piped.stdout).not.toContain('a long enough secret');
 

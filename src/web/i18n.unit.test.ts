@@ -31,7 +31,9 @@ describe('translations', () => {
   });
 
   it('translates with interpolation', () => {
-    expect(translatorFor('it')('city.welcome', { city: 'Torino' })).toBe("Benvenuti a Torino, città dell'apprendimento");
+    expect(translatorFor('it')('city.welcome', { city: 'Torino' })).toBe(
+      "Benvenuti a Torino, città dell'apprendimento",
+    );
   });
 
   it('negotiates Accept-Language among offered languages', () => {

@@ -20,7 +20,9 @@ const chromiumArgs = [
 export function browserAvailable(): boolean {
   const present = fs.existsSync(chromiumPath);
   if (!present && process.env.CI) {
-    throw new Error(`Chromium is missing at ${chromiumPath}; install Debian's chromium package (CI must not skip browser tests).`);
+    throw new Error(
+      `Chromium is missing at ${chromiumPath}; install Debian's chromium package (CI must not skip browser tests).`,
+    );
   }
   if (!present) console.warn(`Browser tests skipped: no Chromium at ${chromiumPath} (apt-get install chromium).`);
   return present;
@@ -43,11 +45,20 @@ export interface AxeViolation {
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
     });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

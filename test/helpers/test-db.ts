@@ -27,7 +27,9 @@ export async function createTestDatabase({ migrated = true } = {}): Promise<Test
   }
   const name = uniqueName('ls_test');
   await withAdminClient((client) =>
-    client.query(migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`),
+    client.query(
+      migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`,
+    ),
   );
   const databaseUrl = databaseUrlFor(name);
   const db = await openDatabase({ databaseUrl, poolMax: 5 });

@@ -117,7 +117,11 @@ describe(`HTTP basics on ${testEngine}`, () => {
     const response = await t.app.inject('/api/v1/test-conflict');
     expect(response.statusCode).toBe(409);
     expect(response.json()).toEqual({
-      error: { code: 'CITY_SLUG_TAKEN', message: 'Another city already uses this slug.', details: [{ field: '/slug', problem: 'taken' }] },
+      error: {
+        code: 'CITY_SLUG_TAKEN',
+        message: 'Another city already uses this slug.',
+        details: [{ field: '/slug', problem: 'taken' }],
+      },
     });
     const missing = await t.app.inject('/api/v1/cities/atlantis');
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'CITY_NOT_FOUND']);

@@ -12,7 +12,12 @@ describe(`starting the server on ${testEngine}`, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    env = { NODE_ENV: 'test', PORT: '0', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ls-start-')), JOB_POLL_INTERVAL_MS: '50' };
+    env = {
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ls-start-')),
+      JOB_POLL_INTERVAL_MS: '50',
+    };
     if (testEngine === 'postgres') {
       database = await createTestDatabase({ migrated: false });
       env.DATABASE_URL = database.databaseUrl as string;
@@ -42,7 +47,9 @@ describe(`starting the server on ${testEngine}`, () => {
       expect(again.join('\n')).toContain('curator.vilnius@demo.learnscape.test');
       const cities = await second.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cities');
       expect(cities[0]?.n).toBe(3);
-      const maintenance = await second.db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE type = 'maintenance.purge-finished-jobs'");
+      const maintenance = await second.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM jobs WHERE type = 'maintenance.purge-finished-jobs'",
+      );
       expect(maintenance[0]?.n).toBe(1);
     } finally {
       await second.stop();
@@ -50,7 +57,11 @@ describe(`starting the server on ${testEngine}`, () => {
   });
 
   it('does not seed when SEED_DEMO=false', async () => {
-    const fresh: Record<string, string> = { ...env, SEED_DEMO: 'false', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ls-noseed-')) };
+    const fresh: Record<string, string> = {
+      ...env,
+      SEED_DEMO: 'false',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ls-noseed-')),
+    };
     let extra: TestDatabase | undefined;
     if (testEngine === 'postgres') {
       extra = await createTestDatabase({ migrated: false });
@@ -66,22 +77,25 @@ describe(`starting the server on ${testEngine}`, () => {
     }
   });
 
-  it.runIf(testEngine === 'postgres')('retries an unreachable PostgreSQL with back-off, then gives a clear error', async () => {
-    // A port with nothing listening: take a free one and close it again.
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const retries: string[] = [];
-    const config = loadConfig({
-      ...env,
-      DATABASE_URL: `postgres://learnscape:secret@127.0.0.1:${port}/nowhere`,
-      DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
-    });
-    await expect(startServer(config, (line) => retries.push(line))).rejects.toThrow(
-      /Could not reach PostgreSQL at postgres:\/\/learnscape:\*\*\*@127\.0\.0\.1:\d+\/nowhere after \d+ attempts/,
-    );
-    expect(retries.length).toBeGreaterThanOrEqual(2);
-    expect(retries.join('\n')).not.toContain('secret');
-  });
+  it.runIf(testEngine === 'postgres')(
+    'retries an unreachable PostgreSQL with back-off, then gives a clear error',
+    async () => {
+      // A port with nothing listening: take a free one and close it again.
+      const probe = net.createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as net.AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+      const retries: string[] = [];
+      const config = loadConfig({
+        ...env,
+        DATABASE_URL: `postgres://learnscape:secret@127.0.0.1:${port}/nowhere`,
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+      });
+      await expect(startServer(config, (line) => retries.push(line))).rejects.toThrow(
+        /Could not reach PostgreSQL at postgres:\/\/learnscape:\*\*\*@127\.0\.0\.1:\d+\/nowhere after \d+ attempts/,
+      );
+      expect(retries.length).toBeGreaterThanOrEqual(2);
+      expect(retries.join('\n')).not.toContain('secret');
+    },
+  );
 });

@@ -10,7 +10,12 @@ describe('the committed OpenAPI document', () => {
 
   it('documents every API operation with an id, a tag and its error responses', async () => {
     const document = JSON.parse(await generateOpenApiDocument());
-    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { operationId?: string; tags?: string[]; responses: Record<string, unknown> }>>)) {
+    for (const [path, operations] of Object.entries(
+      document.paths as Record<
+        string,
+        Record<string, { operationId?: string; tags?: string[]; responses: Record<string, unknown> }>
+      >,
+    )) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(operation.operationId, `${method} ${path}`).toBeTruthy();
         expect(operation.tags?.length, `${method} ${path}`).toBeGreaterThan(0);

@@ -43,7 +43,9 @@ describe(`migrations on ${testEngine}`, () => {
 
   it('rolls a failing migration back whole: no statement of it survives', async () => {
     await expect(migrate(database.db, path.join(fixtures, 'migrations-broken'))).rejects.toThrow();
-    const [row] = await database.db.query<{ present: boolean }>("SELECT to_regclass('broken_first') IS NOT NULL AS present");
+    const [row] = await database.db.query<{ present: boolean }>(
+      "SELECT to_regclass('broken_first') IS NOT NULL AS present",
+    );
     expect(row?.present).toBe(false);
   });
 });
@@ -80,15 +82,21 @@ describe(`a migration killed half-way on ${testEngine}`, () => {
       }
       const db = await openDatabase(testEngine === 'pglite' ? { dataDir } : { databaseUrl: database.databaseUrl });
       try {
-        const [before] = await db.query<{ present: boolean }>("SELECT to_regclass('first_step') IS NOT NULL AS present");
+        const [before] = await db.query<{ present: boolean }>(
+          "SELECT to_regclass('first_step') IS NOT NULL AS present",
+        );
         expect(before?.present).toBe(false);
         const fast = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-fast-'));
         fs.writeFileSync(
           path.join(fast, '0000_slow.sql'),
-          fs.readFileSync(path.join(fixtures, 'migrations-slow/0000_slow.sql'), 'utf8').replace('pg_sleep(30)', 'pg_sleep(0)'),
+          fs
+            .readFileSync(path.join(fixtures, 'migrations-slow/0000_slow.sql'), 'utf8')
+            .replace('pg_sleep(30)', 'pg_sleep(0)'),
         );
         expect(await migrate(db, fast)).toEqual(['0000_slow']);
-        const [after] = await db.query<{ present: boolean }>("SELECT to_regclass('second_step') IS NOT NULL AS present");
+        const [after] = await db.query<{ present: boolean }>(
+          "SELECT to_regclass('second_step') IS NOT NULL AS present",
+        );
         expect(after?.present).toBe(true);
       } finally {
         await db.close();
@@ -106,7 +114,7 @@ describe.runIf(testEngine === 'postgres')('the same schema on both engines', () 
     try {
       await migrate(onPglite);
       const [a, b] = await Promise.all([schemaSnapshot(onPostgres.db), schemaSnapshot(onPglite)]);
-      expect(a.columns.length).toBeGreaterThan(20);
+      expect(a.columns?.length).toBeGreaterThan(20);
       expect(b).toEqual(a);
     } finally {
       await onPglite.close();

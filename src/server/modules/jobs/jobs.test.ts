@@ -73,7 +73,11 @@ describe(`background jobs on ${testEngine}`, () => {
     });
     const job = await enqueueJob(t.db, null, { type: 'bad-input', payload: {} });
     await worker.drain();
-    expect(await getJobStatus(t.db, job.id)).toMatchObject({ status: 'failed', attempts: 1, error: 'row 3 has no email' });
+    expect(await getJobStatus(t.db, job.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: 'row 3 has no email',
+    });
   });
 
   it('enqueues once per idempotency key', async () => {
@@ -86,9 +90,10 @@ describe(`background jobs on ${testEngine}`, () => {
 
   it('puts jobs of a crashed worker back in the queue', async () => {
     const job = await enqueueJob(t.db, null, { type: 'long', payload: {} });
-    await t.db.query("UPDATE jobs SET status = 'running', locked_by = 'dead-worker', locked_at = now() - interval '10 minutes' WHERE id = $1", [
-      job.id,
-    ]);
+    await t.db.query(
+      "UPDATE jobs SET status = 'running', locked_by = 'dead-worker', locked_at = now() - interval '10 minutes' WHERE id = $1",
+      [job.id],
+    );
     expect(await requeueStaleJobs(t.db, 5 * 60_000)).toBe(1);
     const worker = new JobWorker(t.db).register('long', async () => 'finished');
     await worker.drain();
@@ -108,10 +113,14 @@ describe(`background jobs on ${testEngine}`, () => {
 
   it('purges finished jobs after the retention period, once a day', async () => {
     const old = await enqueueJob(t.db, null, { type: 'old', payload: {} });
-    await t.db.query("UPDATE jobs SET status = 'succeeded', finished_at = now() - interval '40 days' WHERE id = $1", [old.id]);
+    await t.db.query("UPDATE jobs SET status = 'succeeded', finished_at = now() - interval '40 days' WHERE id = $1", [
+      old.id,
+    ]);
     await scheduleDailyMaintenance(t.db, new Date('2026-11-28T10:00:00Z'));
     await scheduleDailyMaintenance(t.db, new Date('2026-11-28T22:00:00Z'));
-    const [count] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE type = $1`, [PURGE_FINISHED_JOBS]);
+    const [count] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE type = $1`, [
+      PURGE_FINISHED_JOBS,
+    ]);
     expect(count?.n).toBe(1);
     await new JobWorker(t.db).register(PURGE_FINISHED_JOBS, purgeFinishedJobs).drain();
     expect(await t.db.query('SELECT id FROM jobs WHERE id = $1', [old.id])).toEqual([]);
@@ -122,7 +131,12 @@ describe(`background jobs on ${testEngine}`, () => {
     const response = await t.app.inject(`/api/v1/jobs/${job.id}`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.json()).toMatchObject({ id: job.id, type: 'api', status: 'queued', progress: { done: 0, total: null } });
+    expect(response.json()).toMatchObject({
+      id: job.id,
+      type: 'api',
+      status: 'queued',
+      progress: { done: 0, total: null },
+    });
     expect(response.body).not.toContain('not shown');
     const unknown = await t.app.inject('/api/v1/jobs/00000000-0000-4000-8000-000000000000');
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'JOB_NOT_FOUND']);
