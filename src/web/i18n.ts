@@ -1,13 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
-import en from './locales/en.json' with { type: 'json' };
-import it from './locales/it.json' with { type: 'json' };
-import lt from './locales/lt.json' with { type: 'json' };
 
 /** Every language the interface is translated into. A city enables a subset of these. */
 export const supportedLanguages = ['en', 'lt', 'it'] as const;
 export type Language = (typeof supportedLanguages)[number];
 
-export const localeResources = { en, lt, it } satisfies Record<Language, unknown>;
+type Messages = { [key: string]: string | Messages };
+
+/**
+ * Translations live in `locales/<language>/<namespace>.json`: `common` for the shell, one namespace per capability
+ * (e.g. `skills`), so each module owns its own files. Keys outside `common` are written `namespace:key`.
+ */
+const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
+
+function loadLocale(language: Language): Record<string, Messages> {
+  const directory = path.join(localesDir, language);
+  return Object.fromEntries(
+    fs
+      .readdirSync(directory)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => [path.basename(file, '.json'), JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8'))]),
+  );
+}
+
+export const localeResources: Record<Language, Record<string, Messages>> = {
+  en: loadLocale('en'),
+  lt: loadLocale('lt'),
+  it: loadLocale('it'),
+};
 
 export function isSupportedLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (supportedLanguages as readonly string[]).includes(value);
@@ -15,7 +38,9 @@ export function isSupportedLanguage(value: unknown): value is Language {
 
 const i18n = i18next.createInstance();
 void i18n.init({
-  resources: Object.fromEntries(Object.entries(localeResources).map(([lang, translation]) => [lang, { translation }])),
+  resources: localeResources,
+  ns: Object.keys(localeResources.en),
+  defaultNS: 'common',
   lng: 'en',
   fallbackLng: 'en',
   supportedLngs: [...supportedLanguages],

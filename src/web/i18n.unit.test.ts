@@ -16,15 +16,23 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 const variables = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
-  const english = flatten(localeResources.en as Tree);
+  // Namespaces flatten to `namespace:key.path`.
+  const all = (language: (typeof supportedLanguages)[number]) => {
+    const entries = new Map<string, string>();
+    for (const [namespace, messages] of Object.entries(localeResources[language])) {
+      for (const [key, text] of flatten(messages as Tree)) entries.set(`${namespace}:${key}`, text);
+    }
+    return entries;
+  };
+  const english = all('en');
 
   it.each(supportedLanguages.filter((language) => language !== 'en'))('%s has exactly the English keys', (language) => {
-    const other = flatten(localeResources[language] as Tree);
-    expect([...other.keys()].sort()).toEqual([...english.keys()].sort());
+    expect(Object.keys(localeResources[language]).sort()).toEqual(Object.keys(localeResources.en).sort());
+    expect([...all(language).keys()].sort()).toEqual([...english.keys()].sort());
   });
 
   it.each(supportedLanguages)('%s has no empty text and keeps every {{variable}}', (language) => {
-    for (const [key, text] of flatten(localeResources[language] as Tree)) {
+    for (const [key, text] of all(language)) {
       expect(text.trim(), `${language}:${key}`).not.toBe('');
       expect(variables(text), `${language}:${key}`).toEqual(variables(english.get(key) ?? ''));
     }
