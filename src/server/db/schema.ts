@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -56,7 +59,13 @@ export const cities = pgTable(
   ],
 );
 
-/** A person. Emails are unique regardless of case. */
+export const userStatuses = ['active', 'limited', 'deleted'] as const;
+export type UserStatus = (typeof userStatuses)[number];
+
+/**
+ * A person. Emails are unique regardless of case. `limited` is a minor whose guardian has not yet consented:
+ * no public profile, no sharing, no contact by employers. `deleted` keeps only the row others' records point to.
+ */
 export const users = pgTable(
   'users',
   {
@@ -65,13 +74,138 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash'),
     emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    dateOfBirth: date('date_of_birth'),
+    pronouns: text('pronouns'),
+    languages: text('languages').array().notNull().default(sql`'{}'::text[]`),
+    interests: text('interests').array().notNull().default(sql`'{}'::text[]`),
+    homeCityId: uuid('home_city_id').references(() => cities.id, { onDelete: 'set null' }),
+    homeDistrict: text('home_district'),
+    avatarPath: text('avatar_path'),
+    status: text('status').$type<UserStatus>().notNull().default('active'),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+    check('users_status_check', sql`${t.status} in ('active', 'limited', 'deleted')`),
+  ],
 );
 
-export const roleNames = ['network_admin', 'city_curator'] as const;
+/** The cities a person takes part in as a learner (joined at sign-up or later). */
+export const userCities = pgTable(
+  'user_cities',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_cities_pkey', columns: [t.cityId, t.userId] }),
+    index('user_cities_user_idx').on(t.userId),
+  ],
+);
+
+/** Server-side sessions: the cookie holds a random token, the table only its SHA-256. Revocable one by one or all. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+export const oneTimeTokenPurposes = [
+  'verify_email',
+  'reset_password',
+  'change_email',
+  'guardian_consent',
+  'invitation',
+] as const;
+export type OneTimeTokenPurpose = (typeof oneTimeTokenPurposes)[number];
+
+/** Single-use links sent by email (verification, reset, guardian consent, invitations). Only the hash is stored. */
+export const oneTimeTokens = pgTable(
+  'one_time_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    purpose: text('purpose').$type<OneTimeTokenPurpose>().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    cityId: uuid('city_id').references(() => cities.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    payload: jsonb('payload').notNull().default({}),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('one_time_tokens_token_hash_key').on(t.tokenHash),
+    index('one_time_tokens_user_idx').on(t.userId, t.purpose),
+    check(
+      'one_time_tokens_purpose_check',
+      sql`${t.purpose} in ('verify_email', 'reset_password', 'change_email', 'guardian_consent', 'invitation')`,
+    ),
+  ],
+);
+
+/** A minor's guardian consent: asked by email at sign-up, given by link, withdrawable later. */
+export const guardianConsents = pgTable(
+  'guardian_consents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    guardianEmail: text('guardian_email').notNull(),
+    status: text('status').$type<'pending' | 'given' | 'withdrawn'>().notNull().default('pending'),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    givenAt: timestamp('given_at', { withTimezone: true }),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('guardian_consents_user_key').on(t.userId),
+    index('guardian_consents_city_idx').on(t.cityId, t.status),
+    check('guardian_consents_status_check', sql`${t.status} in ('pending', 'given', 'withdrawn')`),
+  ],
+);
+
+/** Accounts at an OpenID Connect provider linked to a user (single sign-on). */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_identities_pkey', columns: [t.provider, t.subject] }),
+    index('user_identities_user_idx').on(t.userId),
+  ],
+);
+
+export const roleNames = ['network_admin', 'city_curator', 'quality_assessor'] as const;
 export type RoleName = (typeof roleNames)[number];
 
 /** Who holds which role where. `city_id` is null for network-wide roles. */
@@ -89,7 +223,7 @@ export const roleAssignments = pgTable(
   (t) => [
     unique('role_assignments_unique').on(t.userId, t.role, t.cityId).nullsNotDistinct(),
     index('role_assignments_city_idx').on(t.cityId, t.role),
-    check('role_assignments_role_check', sql`${t.role} in ('network_admin', 'city_curator')`),
+    check('role_assignments_role_check', sql`${t.role} in ('network_admin', 'city_curator', 'quality_assessor')`),
     check(
       'role_assignments_scope_check',
       sql`(${t.role} = 'network_admin' and ${t.cityId} is null) or (${t.role} <> 'network_admin' and ${t.cityId} is not null)`,
@@ -135,5 +269,165 @@ export const jobs = pgTable(
       'jobs_progress_check',
       sql`${t.progressDone} >= 0 and (${t.progressTotal} is null or ${t.progressTotal} >= 0)`,
     ),
+  ],
+);
+
+export const organisationKinds = ['provider', 'employer', 'endorser'] as const;
+export type OrganisationKind = (typeof organisationKinds)[number];
+
+/** A provider/issuer, employer or endorser (or several). It takes part in cities through `organisation_cities`. */
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    kinds: text('kinds').array().$type<OrganisationKind[]>().notNull(),
+    website: text('website'),
+    contactEmail: text('contact_email'),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('organisations_slug_key').on(t.slug),
+    check(
+      'organisations_kinds_check',
+      sql`cardinality(${t.kinds}) > 0 and ${t.kinds} <@ array['provider', 'employer', 'endorser']::text[]`,
+    ),
+  ],
+);
+
+export const organisationCityStatuses = ['pending', 'approved', 'rejected', 'suspended'] as const;
+export type OrganisationCityStatus = (typeof organisationCityStatuses)[number];
+
+/** An organisation's standing in one city: it applies, the city's curator approves or rejects with a reason. */
+export const organisationCities = pgTable(
+  'organisation_cities',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    status: text('status').$type<OrganisationCityStatus>().notNull().default('pending'),
+    applicationNote: text('application_note').notNull().default(''),
+    decisionReason: text('decision_reason'),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** Trusted organisations publish activities without moderation. */
+    trusted: boolean('trusted').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'organisation_cities_pkey', columns: [t.cityId, t.organisationId] }),
+    index('organisation_cities_status_idx').on(t.cityId, t.status),
+    index('organisation_cities_organisation_idx').on(t.organisationId),
+    check('organisation_cities_status_check', sql`${t.status} in ('pending', 'approved', 'rejected', 'suspended')`),
+  ],
+);
+
+/** Where an organisation is, per city; coordinates for the map. */
+export const organisationAddresses = pgTable(
+  'organisation_addresses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    label: text('label').notNull().default(''),
+    street: text('street').notNull(),
+    postcode: text('postcode').notNull().default(''),
+    locality: text('locality').notNull().default(''),
+    lat: doublePrecision('lat').notNull(),
+    lon: doublePrecision('lon').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('organisation_addresses_city_idx').on(t.cityId, t.organisationId),
+    check(
+      'organisation_addresses_coordinates_check',
+      sql`${t.lat} between -90 and 90 and ${t.lon} between -180 and 180`,
+    ),
+  ],
+);
+
+export const membershipRoles = ['owner', 'admin', 'staff'] as const;
+export type MembershipRole = (typeof membershipRoles)[number];
+
+/** People who act for an organisation. */
+export const memberships = pgTable(
+  'memberships',
+  {
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').$type<MembershipRole>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'memberships_pkey', columns: [t.organisationId, t.userId] }),
+    index('memberships_user_idx').on(t.userId),
+    check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'staff')`),
+  ],
+);
+
+/** Tokens for integrations: scoped, expiring, tied to an organisation in a city; shown once, stored hashed. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    tokenPrefix: text('token_prefix').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash),
+    index('api_tokens_organisation_idx').on(t.cityId, t.organisationId),
+  ],
+);
+
+/** Privileged actions: who, what, when, from where, before and after. Curators read their city's; admins all. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id').references(() => cities.id, { onDelete: 'cascade' }),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actorApiTokenId: uuid('actor_api_token_id').references(() => apiTokens.id, { onDelete: 'set null' }),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    requestId: text('request_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_log_city_idx').on(t.cityId, t.createdAt),
+    index('audit_log_target_idx').on(t.targetType, t.targetId),
   ],
 );
