@@ -7,12 +7,18 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { citiesPages } from './modules/cities/cities.pages.ts';
 import { citiesRoutes } from './modules/cities/cities.routes.ts';
+import { authPages } from './modules/accounts/auth.pages.ts';
+import { authRoutes } from './modules/accounts/auth.routes.ts';
+import { devMailPages } from './modules/devmail/devmail.pages.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import type { DevInbox } from './mail/dev-inbox.ts';
 import { jobsRoutes } from './modules/jobs/jobs.routes.ts';
 import { enforceAccessDeclarations, type RouteAccess } from './plugins/access.ts';
 import { assetRoutes } from './plugins/assets.ts';
+import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRateLimit } from './plugins/rate-limit.ts';
 import './types.ts';
 
 export interface BuildAppOptions {
@@ -20,12 +26,14 @@ export interface BuildAppOptions {
   db: Database;
   /** Overrides the logger built from config (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+  /** The in-process SMTP inbox; its pages are served when given (demo and tests only). */
+  devInbox?: DevInbox;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 
 /** Builds the Fastify app with every plugin and route. It never listens; `main.ts` and tests decide that. */
-export async function buildApp({ config, db, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -60,6 +68,8 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
   registerErrorHandling(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await registerRateLimit(app);
+  registerAuth(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes);
@@ -67,6 +77,9 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
   await app.register(citiesRoutes);
   await app.register(jobsRoutes);
   await app.register(citiesPages);
+  await app.register(authRoutes);
+  await app.register(authPages);
+  if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;
 }

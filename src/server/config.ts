@@ -11,6 +11,7 @@ export interface Config {
   databasePoolMax: number;
   databaseConnectTimeoutSeconds: number;
   smtpUrl: string | undefined;
+  mailFrom: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   seedDemo: boolean;
   bodyLimitBytes: number;
@@ -82,6 +83,9 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = readInteger(env, 'PORT', 3000, 0, 65535);
   const publicUrl = (readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const smtpUrl = readUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  // Without SMTP_URL, mail goes to the in-process development inbox — never acceptable in production.
+  if (nodeEnv === 'production' && !smtpUrl) throw new ConfigError('SMTP_URL', 'is required when NODE_ENV=production');
   return {
     nodeEnv,
     host: readString(env, 'HOST') ?? '127.0.0.1',
@@ -91,7 +95,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: readInteger(env, 'DATABASE_POOL_MAX', 10, 1, 500),
     databaseConnectTimeoutSeconds: readInteger(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 30, 0, 3600),
-    smtpUrl: readUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    smtpUrl,
+    mailFrom: readString(env, 'MAIL_FROM') ?? `Learnscape <no-reply@${new URL(publicUrl).hostname}>`,
     logLevel: readChoice(
       env,
       'LOG_LEVEL',

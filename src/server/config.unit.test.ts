@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
       DATA_DIR: '/var/lib/learnscape',
       DATABASE_URL: 'postgres://app@db:5432/learnscape',
       SMTP_URL: 'smtp://mail:25',
+      MAIL_FROM: 'Learn <learn@example.org>',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     });
@@ -33,6 +34,7 @@ describe('configuration from the environment', () => {
       dataDir: '/var/lib/learnscape',
       databaseUrl: 'postgres://app@db:5432/learnscape',
       smtpUrl: 'smtp://mail:25',
+      mailFrom: 'Learn <learn@example.org>',
       logLevel: 'warn',
       // Production never seeds demo people unless asked to.
       seedDemo: false,
@@ -48,6 +50,7 @@ describe('configuration from the environment', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'production' }, 'SMTP_URL'],
   ])('names the variable that is wrong: %o', (env, variable) => {
     let caught: unknown;
     try {

@@ -4,13 +4,18 @@ import type { Config } from './config.ts';
 import { openDatabase, redactUrl, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { hasDemoData, isDatabaseEmpty, seedDemo, type SeedReport } from './demo/seed.ts';
-import { PURGE_FINISHED_JOBS, purgeFinishedJobs, scheduleDailyMaintenance } from './jobs/maintenance.ts';
-import { JobWorker } from './jobs/worker.ts';
+import { scheduleDailyMaintenance } from './jobs/maintenance.ts';
+import { createJobWorker } from './jobs/registry.ts';
+import type { JobWorker } from './jobs/worker.ts';
+import { DevInbox } from './mail/dev-inbox.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   db: Database;
   worker: JobWorker;
+  /** The in-process SMTP inbox, when no SMTP_URL is configured. */
+  devInbox: DevInbox | undefined;
   url: string;
   seeded: SeedReport | undefined;
   stop(): Promise<void>;
@@ -31,7 +36,12 @@ export async function startServer(config: Config, say: (line: string) => void = 
   let app: FastifyInstance | undefined;
   let worker: JobWorker | undefined;
   let maintenanceTimer: NodeJS.Timeout | undefined;
+  let devInbox: DevInbox | undefined;
+  let mailer: Mailer | undefined;
   try {
+    if (!config.smtpUrl) devInbox = new DevInbox();
+    mailer = createMailer(config.smtpUrl ?? (await (devInbox as DevInbox).start()), config.mailFrom);
+
     const applied = await migrate(db);
     if (applied.length > 0) say(`Applied ${applied.length} database migration(s): ${applied.join(', ')}`);
 
@@ -40,9 +50,8 @@ export async function startServer(config: Config, say: (line: string) => void = 
     const seeded =
       config.seedDemo && ((await isDatabaseEmpty(db)) || (await hasDemoData(db))) ? await seedDemo(db) : undefined;
 
-    app = await buildApp({ config, db });
-    worker = new JobWorker(db, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
-    worker.register(PURGE_FINISHED_JOBS, purgeFinishedJobs);
+    app = await buildApp({ config, db, devInbox });
+    worker = createJobWorker(db, { mailer }, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
     if (config.jobWorker) {
       await scheduleDailyMaintenance(db);
       maintenanceTimer = setInterval(() => void scheduleDailyMaintenance(db).catch(() => {}), 3_600_000).unref();
@@ -58,6 +67,7 @@ export async function startServer(config: Config, say: (line: string) => void = 
     say(
       `Learnscape is running on ${url} (public URL ${config.publicUrl}; database: ${db.engine === 'pglite' ? `embedded in ${config.dataDir}` : 'PostgreSQL'})`,
     );
+    if (devInbox) say(`No SMTP_URL set: emails are delivered to the development inbox at ${url}/dev/mail`);
     if (seeded) {
       say('Demo network ready. Sign in with any of these demo logins:');
       for (const login of seeded.logins) {
@@ -69,11 +79,13 @@ export async function startServer(config: Config, say: (line: string) => void = 
 
     const runningApp = app;
     const runningWorker = worker;
+    const runningMailer = mailer;
     let stopping: Promise<void> | undefined;
     return {
       app: runningApp,
       db,
       worker: runningWorker,
+      devInbox,
       url,
       seeded,
       stop() {
@@ -81,6 +93,8 @@ export async function startServer(config: Config, say: (line: string) => void = 
           clearInterval(maintenanceTimer);
           await runningWorker.stop();
           await runningApp.close();
+          runningMailer.close();
+          await devInbox?.stop();
           await db.close();
         })();
         return stopping;
@@ -90,6 +104,8 @@ export async function startServer(config: Config, say: (line: string) => void = 
     clearInterval(maintenanceTimer);
     await worker?.stop().catch(() => {});
     await app?.close().catch(() => {});
+    mailer?.close();
+    await devInbox?.stop().catch(() => {});
     await db.close().catch(() => {});
     throw error;
   }

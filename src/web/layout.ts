@@ -21,6 +21,10 @@ export interface PageContext {
   assets: AssetBundle;
   city?: CityView;
   requestId: string;
+  /** The signed-in person, if any. */
+  account: { displayName: string } | null;
+  /** The CSRF token every form on the page must carry. */
+  csrfToken: string;
 }
 
 export interface PageOptions {
@@ -64,6 +68,17 @@ ${page.description ? html`<meta name="description" content="${page.description}"
         <li><a href="/api/docs">${t('layout.apiDocs')}</a></li>
       </ul>
     </nav>
+    <div class="account-area">
+      ${
+        context.account
+          ? html`<span>${t('layout.signedInAs', { name: context.account.displayName })}</span>
+      <form method="post" action="/logout" class="inline-form">
+        <input type="hidden" name="_csrf" value="${context.csrfToken}">
+        <button type="submit" class="link-button">${t('layout.signOut')}</button>
+      </form>`
+          : html`<a href="/login?next=${encodeURIComponent(context.currentUrl)}">${t('layout.signIn')}</a>`
+      }
+    </div>
     ${
       context.languages.length > 1
         ? html`<nav class="language-switcher" aria-label="${t('layout.languageSwitcher')}">

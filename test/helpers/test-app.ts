@@ -1,11 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
+import { createJobWorker } from '../../src/server/jobs/registry.ts';
+import type { JobWorker } from '../../src/server/jobs/worker.ts';
+import { DevInbox } from '../../src/server/mail/dev-inbox.ts';
+import { createMailer } from '../../src/server/mail/mailer.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 
 export interface TestApp extends TestDatabase {
   app: FastifyInstance;
   config: Config;
+  /** A real in-process SMTP server receiving everything the app sends. */
+  inbox: DevInbox;
+  /** The job worker with every handler; `await t.worker.drain()` runs queued jobs (e.g. sends queued email). */
+  worker: JobWorker;
   close(): Promise<void>;
 }
 
@@ -19,15 +27,22 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(options.env);
-  const app = await buildApp({ config, db: database.db, logger: false });
+  const inbox = new DevInbox();
+  const mailer = createMailer(await inbox.start(), config.mailFrom);
+  const worker = createJobWorker(database.db, { mailer });
+  const app = await buildApp({ config, db: database.db, logger: false, devInbox: inbox });
   options.configure?.(app);
   await app.ready();
   return {
     ...database,
     app,
     config,
+    inbox,
+    worker,
     async close() {
       await app.close();
+      mailer.close();
+      await inbox.stop();
       await database.drop();
     },
   };

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { notFoundPage, serverErrorPage } from '../../web/pages/errors.ts';
+import { notFoundPage, requestErrorPage, serverErrorPage } from '../../web/pages/errors.ts';
 import { AppError, errorBody, errorCatalogue, type ErrorCode, type ErrorDetail } from '../errors.ts';
 import { pageContext, sendPage, wantsHtml } from './web.ts';
 
@@ -71,9 +71,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     else request.log.info({ code, status }, 'request rejected');
     const headers = (error as { headers?: Record<string, string> }).headers;
     if (headers) reply.headers(headers);
-    if (status === 404 && wantsHtml(request)) return notFoundResponse(request, reply);
-    if (status >= 500 && wantsHtml(request))
-      return sendPage(reply, serverErrorPage(pageContext(request, reply)), status);
+    if (wantsHtml(request)) {
+      if (status === 404) return notFoundResponse(request, reply);
+      if (status >= 500) return sendPage(reply, serverErrorPage(pageContext(request, reply)), status);
+      // A browser that must sign in is sent to the sign-in page and brought back afterwards.
+      if (status === 401) {
+        const next = request.method === 'GET' ? request.url : '/';
+        return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+      }
+      return sendPage(reply, requestErrorPage(pageContext(request, reply), body.error.message), status);
+    }
     // Internal details never reach the client; the request id lets an operator find them in the logs.
     return reply
       .code(status)

@@ -41,10 +41,26 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: openApiInfo,
       servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ls_session',
+            description: 'Browser session; state-changing requests also need the x-csrf-token header.',
+          },
+          apiToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An organisation API token (lsk_…), scoped to one city.',
+          },
+        },
+      },
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'cities', description: 'Cities (tenants) of this deployment' },
         { name: 'jobs', description: 'Background jobs and their progress' },
+        { name: 'auth', description: 'Sessions: sign in, sign out, who am I' },
       ],
     },
     // Name components after the schemas' $id instead of def-0, def-1 …

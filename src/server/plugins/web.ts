@@ -8,6 +8,7 @@ import {
   type Language,
 } from '../../web/i18n.ts';
 import type { CityView, PageContext } from '../../web/layout.ts';
+import { csrfTokenFor } from './auth.ts';
 
 export const LANGUAGE_COOKIE = 'lang';
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
@@ -54,6 +55,8 @@ export function pageContext(
     assets: request.server.assets,
     city: options.city,
     requestId: request.id,
+    account: request.actor?.kind === 'user' ? { displayName: request.actor.displayName } : null,
+    csrfToken: csrfTokenFor(request, reply),
   };
 }
 

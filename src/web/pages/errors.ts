@@ -25,3 +25,16 @@ export function serverErrorPage(context: PageContext): SafeHtml {
 </div>`,
   });
 }
+
+/** Any other refusal (403, 409, 429 …) shown to a browser, with the error's own message. */
+export function requestErrorPage(context: PageContext, message: string): SafeHtml {
+  const { t } = context;
+  return layout(context, {
+    title: t('errors.requestErrorTitle'),
+    body: html`<div class="container section">
+  <h1>${t('errors.requestErrorTitle')}</h1>
+  <p>${message}</p>
+  <p><a href="${context.city?.homePath ?? '/'}">${t('errors.backHome')}</a></p>
+</div>`,
+  });
+}

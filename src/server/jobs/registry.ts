@@ -1,0 +1,16 @@
+import type { Database } from '../db/client.ts';
+import { SEND_EMAIL, sendEmailHandler } from '../mail/email-jobs.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { PURGE_FINISHED_JOBS, purgeFinishedJobs } from './maintenance.ts';
+import { JobWorker, type JobWorkerOptions } from './worker.ts';
+
+export interface JobServices {
+  mailer: Mailer;
+}
+
+/** The one place every background job type is registered, for the server and the tests alike. */
+export function createJobWorker(db: Database, services: JobServices, options: JobWorkerOptions = {}): JobWorker {
+  return new JobWorker(db, options)
+    .register(PURGE_FINISHED_JOBS, purgeFinishedJobs)
+    .register(SEND_EMAIL, sendEmailHandler(services.mailer));
+}
