@@ -12,7 +12,11 @@ export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** Runs raw SQL on either engine; `exec` takes several statements without parameters. */
 export interface SqlRunner {
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Runs one statement. Give `options.name` for hot statements: PostgreSQL then plans them once per connection
+   * (a named prepared statement) instead of on every call.
+   */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[], options?: { name?: string }): Promise<Row[]>;
   exec(text: string): Promise<void>;
 }
 
@@ -22,6 +26,11 @@ export interface Database extends SqlRunner {
   readonly orm: Orm;
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to NOTIFY messages on a channel. `onGap` is called when messages may have been missed (the listening
+   * connection was lost and re-made), so the subscriber can drop whatever it derived from them. Returns an unsubscribe.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -60,6 +69,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     orm: drizzlePglite(client, { schema }) as unknown as Orm,
     ...runner(client),
     transaction: (work) => client.transaction((tx) => work(runner(tx))),
+    // One process holds the embedded database, so notifications cannot be missed.
+    listen: async (channel, onMessage) => client.listen(channel, onMessage),
     async close() {
       try {
         if (!client.closed) await client.close();
@@ -82,8 +93,10 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   await waitForServer(pool, options.connectTimeoutSeconds ?? 30, options.onRetry);
 
   const runner = (target: pg.Pool | pg.PoolClient): SqlRunner => ({
-    async query<Row>(text: string, params: unknown[] = []) {
-      return (await target.query(text, params)).rows as Row[];
+    async query<Row>(text: string, params: unknown[] = [], options: { name?: string } = {}) {
+      return (
+        await target.query(options.name ? { name: options.name, text, values: params } : { text, values: params })
+      ).rows as Row[];
     },
     async exec(text: string) {
       await target.query(text);
@@ -107,7 +120,42 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
         connection.release();
       }
     },
+    listen: (channel, onMessage, onGap) => listenWithReconnect(databaseUrl, channel, onMessage, onGap),
     close: () => pool.end(),
+  };
+}
+
+/** A dedicated connection for LISTEN (a pooled one would be handed to others); re-made after errors. */
+async function listenWithReconnect(
+  databaseUrl: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onGap: () => void,
+): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name ${channel}`);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onMessage(message.payload ?? '');
+    });
+    next.on('error', () => {
+      // The server went away: anything notified meanwhile is lost, so tell the subscriber and reconnect.
+      onGap();
+      next.end().catch(() => {});
+      if (!stopped) retryTimer = setTimeout(() => void connect().catch(() => {}), 1_000);
+    });
+    await next.connect();
+    await next.query(`LISTEN ${channel}`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    await client?.end().catch(() => {});
   };
 }
 

@@ -56,6 +56,7 @@ export async function findSessionActor(db: SqlRunner, tokenHash: string): Promis
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.status <> 'deleted'`,
     [tokenHash],
+    { name: 'find_session_actor' },
   );
   return row;
 }

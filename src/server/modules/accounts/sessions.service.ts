@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import type { ApiTokenActor, UserActor } from './actor.ts';
+import type { ActorCache } from './actor-cache.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import {
   deleteSession,
@@ -53,13 +54,20 @@ export async function startSession(
 }
 
 /** The person behind a session cookie, or null when it is unknown or expired. */
-export async function actorForSessionToken(db: SqlRunner, token: string): Promise<UserActor | null> {
-  const row = await findSessionActor(db, hashSecret(token));
+export async function actorForSessionToken(
+  db: SqlRunner,
+  token: string,
+  cache?: ActorCache,
+): Promise<UserActor | null> {
+  const tokenHash = hashSecret(token);
+  const cached = cache?.get(tokenHash);
+  if (cached) return cached;
+  const row = await findSessionActor(db, tokenHash);
   if (!row) return null;
   if (Date.now() - new Date(row.lastSeenAt).getTime() > TOUCH_INTERVAL_MS) {
     await touchSession(db, row.sessionId, new Date(Date.now() + SESSION_LIFETIME_MS));
   }
-  return {
+  const actor: UserActor = {
     kind: 'user',
     userId: row.userId,
     email: row.email,
@@ -71,6 +79,8 @@ export async function actorForSessionToken(db: SqlRunner, token: string): Promis
     roles: row.roles,
     memberships: row.memberships,
   };
+  cache?.set(tokenHash, actor, new Date(row.expiresAt));
+  return actor;
 }
 
 export const API_TOKEN_PREFIX = 'lsk_';
