@@ -431,3 +431,259 @@ export const auditLog = pgTable(
     index('audit_log_target_idx').on(t.targetType, t.targetId),
   ],
 );
+
+// ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Skills spine (issue 5): competence frameworks, ESCO, local skills per city, crosswalks, and each city's choice.
+// Framework and ESCO concepts are network-level (shared by every city, `city_id` null); a city's local framework and
+// local skills carry its `city_id`. Labels live in one table so one full-text index serves the skill picker.
+// ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+import { type AnyPgColumn, customType } from 'drizzle-orm/pg-core';
+
+/** A PostgreSQL `tsvector` column (full-text search; runs on PostgreSQL 15 and PGlite alike, no extension). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const skillFrameworkKinds = ['bundled', 'esco', 'local'] as const;
+export type SkillFrameworkKind = (typeof skillFrameworkKinds)[number];
+
+/** A proficiency level of a framework, e.g. DigComp "Foundation – level 1". */
+export interface SkillFrameworkLevel {
+  id: string;
+  name: string;
+  description: string;
+  band?: string;
+}
+
+/**
+ * A competence framework: the bundled EU frameworks and ESCO (network-level, `city_id` null), or a city's own local
+ * framework (`kind` local, one per city). Titles per language.
+ */
+export const skillFrameworks = pgTable(
+  'skill_frameworks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id').references(() => cities.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    kind: text('kind').$type<SkillFrameworkKind>().notNull(),
+    title: jsonb('title').$type<Record<string, string>>().notNull(),
+    shortTitle: text('short_title').notNull(),
+    version: text('version').notNull().default(''),
+    publisher: text('publisher').notNull().default(''),
+    licence: text('licence').notNull().default(''),
+    url: text('url'),
+    citation: text('citation').notNull().default(''),
+    attribution: text('attribution').notNull().default(''),
+    levels: jsonb('levels').$type<SkillFrameworkLevel[]>().notNull().default([]),
+    /** SHA-256 of the bundled data file last loaded, so start-up reloads only changed files. */
+    sourceChecksum: text('source_checksum'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('skill_frameworks_city_slug_key').on(t.cityId, t.slug).nullsNotDistinct(),
+    check('skill_frameworks_kind_check', sql`${t.kind} in ('bundled', 'esco', 'local')`),
+    check(
+      'skill_frameworks_scope_check',
+      sql`(${t.kind} = 'local' and ${t.cityId} is not null) or (${t.kind} <> 'local' and ${t.cityId} is null)`,
+    ),
+    check('skill_frameworks_slug_format_check', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$'`),
+  ],
+);
+
+export const skillKinds = ['area', 'competence', 'skill_group', 'skill', 'knowledge', 'local'] as const;
+export type SkillKind = (typeof skillKinds)[number];
+
+/**
+ * A concept of a framework: an area or competence of a bundled framework, an ESCO skill, knowledge concept or skill
+ * group, or a city's local skill. `code` is the framework's own id ("1.1"), the ESCO concept URI, or a local slug.
+ * `parent_id` is the primary broader concept (ESCO's extra broader links are in `skill_broader`).
+ */
+export const skills = pgTable(
+  'skills',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id').references(() => cities.id, { onDelete: 'cascade' }),
+    frameworkId: uuid('framework_id')
+      .notNull()
+      .references(() => skillFrameworks.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    kind: text('kind').$type<SkillKind>().notNull(),
+    parentId: uuid('parent_id').references((): AnyPgColumn => skills.id),
+    /** Preferred label per language. */
+    label: jsonb('label').$type<Record<string, string>>().notNull(),
+    description: jsonb('description').$type<Record<string, string>>().notNull().default({}),
+    /** ESCO's skill type and reuse level, EntreComp descriptors and other framework-specific extras. */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('skills_city_framework_code_key').on(t.cityId, t.frameworkId, t.code).nullsNotDistinct(),
+    index('skills_city_framework_parent_idx').on(t.cityId, t.frameworkId, t.parentId, t.position),
+    index('skills_parent_idx').on(t.parentId),
+    check('skills_kind_check', sql`${t.kind} in ('area', 'competence', 'skill_group', 'skill', 'knowledge', 'local')`),
+    check('skills_not_own_parent_check', sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
+    check(
+      'skills_local_scope_check',
+      sql`(${t.kind} = 'local' and ${t.cityId} is not null) or (${t.kind} <> 'local' and ${t.cityId} is null)`,
+    ),
+  ],
+);
+
+export const skillLabelKinds = ['preferred', 'alternative', 'hidden'] as const;
+export type SkillLabelKind = (typeof skillLabelKinds)[number];
+
+/**
+ * Every searchable label of a skill, one row per label and language, with its full-text vector (`simple`
+ * configuration: lower-cased words, no stemming, so it suits every language). Local skills' labels carry the city.
+ */
+export const skillLabels = pgTable(
+  'skill_labels',
+  {
+    cityId: uuid('city_id').references(() => cities.id, { onDelete: 'cascade' }),
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    frameworkId: uuid('framework_id')
+      .notNull()
+      .references(() => skillFrameworks.id, { onDelete: 'cascade' }),
+    language: text('language').notNull(),
+    kind: text('kind').$type<SkillLabelKind>().notNull(),
+    label: text('label').notNull(),
+    search: tsvector('search').notNull().generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, label)`),
+  },
+  (t) => [
+    index('skill_labels_city_skill_idx').on(t.cityId, t.skillId),
+    index('skill_labels_search_idx').using('gin', t.search),
+    index('skill_labels_prefix_idx').on(t.language, sql`lower(${t.label}) text_pattern_ops`),
+    check('skill_labels_kind_check', sql`${t.kind} in ('preferred', 'alternative', 'hidden')`),
+  ],
+);
+
+/** Further broader concepts (ESCO is a polyhierarchy); the primary one is also `skills.parent_id`. */
+export const skillBroader = pgTable(
+  'skill_broader',
+  {
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    broaderId: uuid('broader_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'skill_broader_pkey', columns: [t.skillId, t.broaderId] }),
+    index('skill_broader_broader_idx').on(t.broaderId),
+  ],
+);
+
+/** ESCO's skill-to-skill relations (`essential` / `optional`), network-level. */
+export const skillRelations = pgTable(
+  'skill_relations',
+  {
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    relatedSkillId: uuid('related_skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    relationType: text('relation_type').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'skill_relations_pkey', columns: [t.skillId, t.relatedSkillId] }),
+    index('skill_relations_related_idx').on(t.relatedSkillId),
+  ],
+);
+
+/** ESCO occupations (network-level), identified by their concept URI. */
+export const occupations = pgTable(
+  'occupations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    uri: text('uri').notNull(),
+    code: text('code').notNull().default(''),
+    iscoGroup: text('isco_group').notNull().default(''),
+    label: jsonb('label').$type<Record<string, string>>().notNull(),
+    altLabels: jsonb('alt_labels').$type<Record<string, string[]>>().notNull().default({}),
+    description: jsonb('description').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('occupations_uri_key').on(t.uri)],
+);
+
+/** Which skills an ESCO occupation needs (`essential` / `optional`). */
+export const occupationSkills = pgTable(
+  'occupation_skills',
+  {
+    occupationId: uuid('occupation_id')
+      .notNull()
+      .references(() => occupations.id, { onDelete: 'cascade' }),
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    relationType: text('relation_type').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'occupation_skills_pkey', columns: [t.occupationId, t.skillId] }),
+    index('occupation_skills_skill_idx').on(t.skillId),
+    check('occupation_skills_relation_check', sql`${t.relationType} in ('essential', 'optional')`),
+  ],
+);
+
+/** The frameworks that form a city's spine, in the order the city shows them. */
+export const citySkillFrameworks = pgTable(
+  'city_skill_frameworks',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    frameworkId: uuid('framework_id')
+      .notNull()
+      .references(() => skillFrameworks.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'city_skill_frameworks_pkey', columns: [t.cityId, t.frameworkId] }),
+    index('city_skill_frameworks_framework_idx').on(t.frameworkId),
+  ],
+);
+
+export const crosswalkRelations = ['exact', 'broader', 'narrower', 'related'] as const;
+export type CrosswalkRelation = (typeof crosswalkRelations)[number];
+
+/**
+ * A city's mapping between two skills (SKOS-style): `target` is an exact / broader / narrower / related match of
+ * `source`. One crosswalk per pair of skills in a city, whichever the direction.
+ */
+export const skillCrosswalks = pgTable(
+  'skill_crosswalks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    sourceSkillId: uuid('source_skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    targetSkillId: uuid('target_skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    relation: text('relation').$type<CrosswalkRelation>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('skill_crosswalks_pair_key').on(
+      t.cityId,
+      sql`least(${t.sourceSkillId}, ${t.targetSkillId})`,
+      sql`greatest(${t.sourceSkillId}, ${t.targetSkillId})`,
+    ),
+    index('skill_crosswalks_city_source_idx').on(t.cityId, t.sourceSkillId),
+    index('skill_crosswalks_city_target_idx').on(t.cityId, t.targetSkillId),
+    check('skill_crosswalks_relation_check', sql`${t.relation} in ('exact', 'broader', 'narrower', 'related')`),
+    check('skill_crosswalks_distinct_check', sql`${t.sourceSkillId} <> ${t.targetSkillId}`),
+  ],
+);
