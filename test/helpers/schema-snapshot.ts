@@ -17,7 +17,16 @@ export async function schemaSnapshot(db: SqlRunner): Promise<Record<string, stri
   const indexes = await db.query<{ line: string }>(
     `SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`,
   );
+  const triggers = await db.query<{ line: string }>(
+    `SELECT pg_get_triggerdef(t.oid) AS line FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace ORDER BY 1`,
+  );
+  const functions = await db.query<{ line: string }>(
+    `SELECT p.proname || ' ' || md5(p.prosrc) AS line FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1`,
+  );
   return {
+    triggers: triggers.map((row) => row.line),
+    functions: functions.map((row) => row.line),
     columns: columns.map((row) => row.line),
     constraints: constraints.map((row) => row.line),
     indexes: indexes.map((row) => row.line),

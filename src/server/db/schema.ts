@@ -43,11 +43,14 @@ export const cities = pgTable(
     defaultZoom: doublePrecision('default_zoom').notNull().default(11),
     hostName: text('host_name'),
     status: text('status').notNull().default('active'),
+    /** Under this age a learner needs a guardian's consent before their account is fully usable. */
+    consentAge: integer('consent_age').notNull().default(16),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('cities_slug_key').on(t.slug),
+    check('cities_consent_age_check', sql`${t.consentAge} between 13 and 18`),
     uniqueIndex('cities_host_name_key').on(t.hostName),
     check('cities_status_check', sql`${t.status} in ('active', 'archived')`),
     check('cities_slug_format_check', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$'`),

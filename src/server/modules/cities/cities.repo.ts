@@ -16,15 +16,16 @@ export interface CityRecord {
   defaultZoom: number;
   hostName: string | null;
   status: 'active' | 'archived';
+  consentAge: number;
   createdAt: Date;
 }
 
-export type NewCity = Omit<CityRecord, 'id' | 'createdAt' | 'status'>;
+export type NewCity = Omit<CityRecord, 'id' | 'createdAt' | 'status' | 'consentAge'>;
 
 const columns = `id, slug, name, default_language AS "defaultLanguage", languages, time_zone AS "timeZone",
   bounds_west AS "boundsWest", bounds_south AS "boundsSouth", bounds_east AS "boundsEast", bounds_north AS "boundsNorth",
   center_lon AS "centerLon", center_lat AS "centerLat", default_zoom AS "defaultZoom", host_name AS "hostName", status,
-  created_at AS "createdAt"`;
+  consent_age AS "consentAge", created_at AS "createdAt"`;
 
 // The cities table is the tenant list itself, so these functions are network-level and take no city id.
 

@@ -1,0 +1,2 @@
+ALTER TABLE "cities" ADD COLUMN "consent_age" integer DEFAULT 16 NOT NULL;--> statement-breakpoint
+ALTER TABLE "cities" ADD CONSTRAINT "cities_consent_age_check" CHECK ("cities"."consent_age" between 13 and 18);
