@@ -6,6 +6,8 @@ export interface LoginForm {
   email: string;
   next: string;
   errors: FieldErrors;
+  /** The single sign-on provider, when one is configured. */
+  sso?: { name: string } | null;
 }
 
 export function loginPage(context: PageContext, form: LoginForm): SafeHtml {
@@ -24,6 +26,15 @@ export function loginPage(context: PageContext, form: LoginForm): SafeHtml {
     ${inputField({ name: 'password', label: labels.password, type: 'password', autocomplete: 'current-password', required: true, error: form.errors.password })}
     <div><button class="button" type="submit">${t('accounts:login.submit')}</button></div>
   </form>
+  ${
+    form.sso
+      ? html`<p>${t('accounts:login.or')}</p>
+  <p><a class="button button-secondary" href="/auth/oidc/start?next=${encodeURIComponent(form.next)}">${t('accounts:login.sso', { provider: form.sso.name })}</a></p>`
+      : ''
+  }
+  <p><a href="/forgot-password">${t('accounts:login.forgotPassword')}</a></p>
+  <p>${t('accounts:login.noAccount')} <a href="/signup">${t('accounts:login.signUp')}</a></p>
+  <p><a href="/verify-email/resend">${t('accounts:login.resendVerification')}</a></p>
 </div>`,
   });
 }

@@ -36,7 +36,10 @@ export async function authPages(instance: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const context = pageContext(request, reply);
-      return sendPage(reply, loginPage(context, { email: '', next: safeNextPath(request.query.next), errors: {} }));
+      return sendPage(
+        reply,
+        loginPage(context, { email: '', next: safeNextPath(request.query.next), errors: {}, sso: app.config.oidc }),
+      );
     },
   );
 
@@ -53,7 +56,11 @@ export async function authPages(instance: FastifyInstance): Promise<void> {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
         const context = pageContext(request, reply);
         const errors = error.details.length > 0 ? fieldErrorsFrom(error.details) : { password: error.message };
-        return sendPage(reply, loginPage(context, { email: request.body.email, next, errors }), error.status);
+        return sendPage(
+          reply,
+          loginPage(context, { email: request.body.email, next, errors, sso: app.config.oidc }),
+          error.status,
+        );
       }
     },
   );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signIn, TEST_PASSWORD } from '../../../../test/helpers/auth.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
@@ -148,6 +148,22 @@ describe(`sign-in, sessions and access rules on ${testEngine}`, () => {
     expect([unknownCity.statusCode, unknownCity.json().error.code]).toEqual([404, 'CITY_NOT_FOUND']);
     expect((await t.app.inject({ url: '/api/v1/probe/admin', headers: curator.headers })).statusCode).toBe(403);
     expect((await t.app.inject({ url: '/api/v1/probe/admin', headers: admin.headers })).statusCode).toBe(200);
+  });
+
+  it('drops a cached signed-in person as soon as the database says their roles or sessions changed', async () => {
+    const url = '/api/v1/cities/vilnius/probe/curator';
+    const curator = await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' });
+    expect((await t.app.inject({ url, headers: curator.headers })).statusCode).toBe(200);
+    expect(t.app.actorCache.size).toBeGreaterThan(0);
+    // Another app server (or an admin) removes the role: the trigger's notification reaches this process.
+    await t.db.query("DELETE FROM role_assignments WHERE user_id = $1 AND role = 'city_curator'", [curator.userId]);
+    await vi.waitFor(async () => expect((await t.app.inject({ url, headers: curator.headers })).statusCode).toBe(403), {
+      timeout: 3000,
+    });
+    await t.db.query('DELETE FROM sessions WHERE user_id = $1', [curator.userId]);
+    await vi.waitFor(async () => expect((await t.app.inject({ url, headers: curator.headers })).statusCode).toBe(401), {
+      timeout: 3000,
+    });
   });
 
   it('takes no changes in an archived city', async () => {

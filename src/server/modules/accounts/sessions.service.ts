@@ -126,6 +126,6 @@ export async function checkPassword(
   );
   dummyHash ??= hashPassword(newSecret());
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-  if (!user || !user.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS');
+  if (!user?.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS');
   return { id: user.id, status: user.status, emailVerified: user.emailVerified };
 }
