@@ -45,6 +45,10 @@ export const cities = pgTable(
     status: text('status').notNull().default('active'),
     /** Under this age a learner needs a guardian's consent before their account is fully usable. */
     consentAge: integer('consent_age').notNull().default(16),
+    /** Branding (curators): a logo image URL, a brand colour that carries white text (WCAG AA), the team's address. */
+    logoUrl: text('logo_url'),
+    primaryColour: text('primary_colour'),
+    contactEmail: text('contact_email'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -59,6 +63,7 @@ export const cities = pgTable(
       sql`${t.boundsWest} < ${t.boundsEast} and ${t.boundsSouth} < ${t.boundsNorth} and ${t.boundsSouth} >= -90 and ${t.boundsNorth} <= 90 and ${t.boundsWest} >= -180 and ${t.boundsEast} <= 180`,
     ),
     check('cities_default_language_check', sql`${t.defaultLanguage} = any(${t.languages})`),
+    check('cities_primary_colour_check', sql`${t.primaryColour} is null or ${t.primaryColour} ~ '^#[0-9a-fA-F]{6}$'`),
   ],
 );
 

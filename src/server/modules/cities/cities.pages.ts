@@ -22,7 +22,8 @@ function renderCityHome(request: FastifyRequest, reply: FastifyReply, city: City
     city: { slug: city.slug, name: cityName(city, fallback), homePath: cityHomePath(city), status: city.status },
   });
   const name = cityName(city, context.language);
-  context.city = { slug: city.slug, name, homePath: cityHomePath(city), status: city.status };
+  const brand = { colour: city.primaryColour, logoUrl: city.logoUrl };
+  context.city = { slug: city.slug, name, homePath: cityHomePath(city), status: city.status, brand };
   return sendPage(
     reply,
     cityHomePage(context, {

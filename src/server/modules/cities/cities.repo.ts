@@ -17,15 +17,23 @@ export interface CityRecord {
   hostName: string | null;
   status: 'active' | 'archived';
   consentAge: number;
+  /** Branding, set by the city's curators. */
+  logoUrl: string | null;
+  primaryColour: string | null;
+  contactEmail: string | null;
   createdAt: Date;
 }
 
-export type NewCity = Omit<CityRecord, 'id' | 'createdAt' | 'status' | 'consentAge'>;
+export type NewCity = Omit<
+  CityRecord,
+  'id' | 'createdAt' | 'status' | 'consentAge' | 'logoUrl' | 'primaryColour' | 'contactEmail'
+>;
 
 const columns = `id, slug, name, default_language AS "defaultLanguage", languages, time_zone AS "timeZone",
   bounds_west AS "boundsWest", bounds_south AS "boundsSouth", bounds_east AS "boundsEast", bounds_north AS "boundsNorth",
   center_lon AS "centerLon", center_lat AS "centerLat", default_zoom AS "defaultZoom", host_name AS "hostName", status,
-  consent_age AS "consentAge", created_at AS "createdAt"`;
+  consent_age AS "consentAge", logo_url AS "logoUrl", primary_colour AS "primaryColour", contact_email AS "contactEmail",
+  created_at AS "createdAt"`;
 
 // The cities table is the tenant list itself, so these functions are network-level and take no city id.
 

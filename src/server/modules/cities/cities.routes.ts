@@ -18,6 +18,7 @@ export function toCityPublic(city: CityRecord, publicUrl: string): CityPublic {
     defaultZoom: city.defaultZoom,
     status: city.status,
     homeUrl: `${publicUrl}/c/${city.slug}`,
+    branding: { primaryColour: city.primaryColour, logoUrl: city.logoUrl, contactEmail: city.contactEmail },
   };
 }
 

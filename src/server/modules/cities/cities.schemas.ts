@@ -19,6 +19,13 @@ export const CityPublic = Type.Object(
     defaultZoom: Type.Number(),
     status: Type.Union([Type.Literal('active'), Type.Literal('archived')]),
     homeUrl: Type.String({ description: 'Absolute URL of the city home page.' }),
+    branding: Type.Object({
+      primaryColour: Type.Union([Type.String(), Type.Null()], {
+        description: '#rrggbb; carries white text at WCAG AA contrast.',
+      }),
+      logoUrl: Type.Union([Type.String(), Type.Null()]),
+      contactEmail: Type.Union([Type.String(), Type.Null()]),
+    }),
   },
   { $id: 'CityPublic', title: 'City' },
 );

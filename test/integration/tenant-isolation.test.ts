@@ -1,0 +1,467 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/server/db/client.ts';
+import { seedDemo } from '../../src/server/demo/seed.ts';
+import { cliAuditContext } from '../../src/server/modules/audit/audit.service.ts';
+import { type CityRecord, findCityBySlug } from '../../src/server/modules/cities/cities.repo.ts';
+import {
+  type Caller,
+  createApiToken,
+  inviteMember,
+} from '../../src/server/modules/organisations/organisations.service.ts';
+import { type SignedIn, signIn } from '../helpers/auth.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { testEngine } from '../helpers/test-db.ts';
+
+/**
+ * Tenant isolation: people and tokens of city A (Vilnius) cannot list, read, change or delete city B's (Plymouth)
+ * data by any route, with ids guessed or copied from B. One row per attempt; a module adds rows for its resources
+ * (activities, badges, skills …) to `attempts` below, using the fixture's ids of city B.
+ */
+
+interface Fixture {
+  a: { city: CityRecord; organisationId: string; organisationSlug: string; tokenSecret: string };
+  b: {
+    city: CityRecord;
+    organisationId: string;
+    organisationSlug: string;
+    pendingOrganisationId: string;
+    memberUserId: string;
+    addressId: string;
+    tokenId: string;
+    invitationId: string;
+  };
+}
+
+type Actor = 'curator of A' | 'admin of organisation A' | 'staff of organisation A' | 'API token of organisation A';
+
+interface Attempt {
+  /** The resource type, for the test name and for grouping. */
+  resource: string;
+  what: string;
+  as: Actor;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: (f: Fixture) => string;
+  body?: (f: Fixture) => object;
+  /** Acceptable refusals (404 when the id does not exist in the route's city, 403 when the role does not apply). */
+  expect: number[];
+  /** For listings allowed in A: nothing of B may appear in the answer. */
+  mustNotContain?: (f: Fixture) => string[];
+  /** A check that B's data is unchanged afterwards. */
+  unchanged?: (db: Database, f: Fixture) => Promise<void>;
+}
+
+const org = (f: Fixture, city: 'a' | 'b', id: string) => `/api/v1/cities/${f[city].city.slug}/organisations/${id}`;
+
+const attempts: Attempt[] = [
+  // Organisations in a city
+  {
+    resource: 'organisations',
+    what: "list A's directory, finding none of B's organisations",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/organisations`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.organisationId, f.b.organisationSlug],
+  },
+  {
+    resource: 'organisations',
+    what: "read B's organisation through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => org(f, 'a', f.b.organisationId),
+    expect: [404],
+  },
+  {
+    resource: 'organisations',
+    what: "read B's organisation page through A's city (copied slug)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/organisations/${f.b.organisationSlug}`,
+    expect: [404],
+  },
+  {
+    resource: 'organisations',
+    what: "read B's pending organisation in B",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => org(f, 'b', f.b.pendingOrganisationId),
+    expect: [404],
+  },
+  {
+    resource: 'organisations',
+    what: "edit B's organisation through A's city",
+    as: 'admin of organisation A',
+    method: 'PATCH',
+    url: (f) => org(f, 'a', f.b.organisationId),
+    body: () => ({ name: 'Taken over', kinds: ['provider'] }),
+    expect: [403, 404],
+    unchanged: async (db, f) =>
+      expect(
+        (await db.query<{ name: string }>('SELECT name FROM organisations WHERE id = $1', [f.b.organisationId]))[0]
+          ?.name,
+      ).not.toBe('Taken over'),
+  },
+  {
+    resource: 'organisations',
+    what: "edit B's organisation in B",
+    as: 'admin of organisation A',
+    method: 'PATCH',
+    url: (f) => org(f, 'b', f.b.organisationId),
+    body: () => ({ name: 'Taken over', kinds: ['provider'] }),
+    expect: [403],
+  },
+  {
+    resource: 'organisations',
+    what: "edit its own organisation through B's city",
+    as: 'admin of organisation A',
+    method: 'PATCH',
+    url: (f) => org(f, 'b', f.a.organisationId),
+    body: () => ({ name: 'Moved', kinds: ['provider'] }),
+    expect: [404],
+  },
+  {
+    resource: 'organisations',
+    what: "delete B's address through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'DELETE',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/addresses/${f.b.addressId}`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(await db.query('SELECT 1 FROM organisation_addresses WHERE id = $1', [f.b.addressId])).toHaveLength(1),
+  },
+  // Curator actions
+  {
+    resource: 'curator actions',
+    what: "list B's application queue",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/organisation-applications`,
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: "open B's queue page",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/curate/organisations`,
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: "approve B's application in B",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/organisation-applications/${f.b.pendingOrganisationId}/decision`,
+    body: () => ({ decision: 'approve' }),
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: "approve B's application through A's city (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/organisation-applications/${f.b.pendingOrganisationId}/decision`,
+    body: () => ({ decision: 'approve' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM organisation_cities WHERE organisation_id = $1', [
+            f.b.pendingOrganisationId,
+          ])
+        )[0]?.status,
+      ).toBe('pending'),
+  },
+  {
+    resource: 'curator actions',
+    what: 'approve through the queue form of A (copied id)',
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/curate/organisations/${f.b.pendingOrganisationId}`,
+    body: () => ({ decision: 'approve' }),
+    expect: [404],
+  },
+  {
+    resource: 'curator actions',
+    what: "change B's settings",
+    as: 'curator of A',
+    method: 'PATCH',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/settings`,
+    body: () => ({ languages: ['en'], defaultLanguage: 'en', name: { en: 'Hijacked' } }),
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: "list B's curators",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/curators`,
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: 'appoint a curator in B',
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/curators`,
+    body: () => ({ email: 'curator.vilnius@demo.learnscape.test' }),
+    expect: [403],
+  },
+  {
+    resource: 'curator actions',
+    what: 'archive B',
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/archive`,
+    expect: [403],
+  },
+  // Memberships
+  {
+    resource: 'memberships',
+    what: "list B's members in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/members`,
+    expect: [403],
+  },
+  {
+    resource: 'memberships',
+    what: "list B's members through A's city",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.b.organisationId)}/members`,
+    expect: [403, 404],
+  },
+  {
+    resource: 'memberships',
+    what: "change a member of B through A's organisation (copied user id)",
+    as: 'admin of organisation A',
+    method: 'PATCH',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/members/${f.b.memberUserId}`,
+    body: () => ({ role: 'admin' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ role: string }>('SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2', [
+            f.b.memberUserId,
+            f.b.organisationId,
+          ])
+        )[0]?.role,
+      ).toBe('staff'),
+  },
+  {
+    resource: 'memberships',
+    what: 'remove a member of B in B',
+    as: 'admin of organisation A',
+    method: 'DELETE',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/members/${f.b.memberUserId}`,
+    expect: [403],
+  },
+  {
+    resource: 'memberships',
+    what: "withdraw B's invitation through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'DELETE',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/invitations/${f.b.invitationId}`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(await db.query('SELECT 1 FROM one_time_tokens WHERE id = $1', [f.b.invitationId])).toHaveLength(1),
+  },
+  {
+    resource: 'memberships',
+    what: "list B's invitations in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/invitations`,
+    expect: [403],
+  },
+  {
+    resource: 'memberships',
+    what: "open B's members page",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/manage/${f.b.organisationId}`,
+    expect: [403],
+  },
+  // API tokens
+  {
+    resource: 'API tokens',
+    what: "list B's tokens in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/api-tokens`,
+    expect: [403],
+  },
+  {
+    resource: 'API tokens',
+    what: "list A's tokens, finding none of B's",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/api-tokens`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.tokenId],
+  },
+  {
+    resource: 'API tokens',
+    what: "revoke B's token through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'DELETE',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/api-tokens/${f.b.tokenId}`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ revoked_at: Date | null }>('SELECT revoked_at FROM api_tokens WHERE id = $1', [f.b.tokenId])
+        )[0]?.revoked_at,
+      ).toBeNull(),
+  },
+  {
+    resource: 'API tokens',
+    what: "use A's token in B's city",
+    as: 'API token of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.a.organisationId)}/members`,
+    expect: [403],
+  },
+  {
+    resource: 'API tokens',
+    what: "use A's token on B's organisation",
+    as: 'API token of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/members`,
+    expect: [403],
+  },
+  {
+    resource: 'API tokens',
+    what: "use A's token on B's organisation through A's city",
+    as: 'API token of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.b.organisationId)}/members`,
+    expect: [403],
+  },
+  // Audit log
+  {
+    resource: 'audit log',
+    what: "read B's audit log",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/audit-log`,
+    expect: [403],
+  },
+  {
+    resource: 'audit log',
+    what: "open B's audit log page",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/curate/audit-log`,
+    expect: [403],
+  },
+  {
+    resource: 'audit log',
+    what: "read A's audit log, finding nothing of B",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/audit-log?pageSize=200`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.organisationId, f.b.tokenId, f.b.invitationId, `"citySlug":"${f.b.city.slug}"`],
+  },
+  {
+    resource: 'audit log',
+    what: 'read the network audit log',
+    as: 'curator of A',
+    method: 'GET',
+    url: () => '/api/v1/audit-log',
+    expect: [403],
+  },
+  // Skills (issue 5) and later modules add their rows here.
+];
+
+describe(`tenant isolation on ${testEngine}`, () => {
+  let t: TestApp;
+  let fixture: Fixture;
+  const actors = {} as Record<Actor, Record<string, string>>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedDemo(t.db);
+    const system: Caller = { actor: 'system', audit: cliAuditContext() };
+    const cityA = (await findCityBySlug(t.db, 'vilnius')) as CityRecord;
+    const cityB = (await findCityBySlug(t.db, 'plymouth')) as CityRecord;
+    const bySlug = async (slug: string) =>
+      (await t.db.query<{ id: string }>('SELECT id FROM organisations WHERE slug = $1', [slug]))[0]?.id as string;
+    const orgA = await bySlug('snipiskes-dirbtuves');
+    const orgB = await bySlug('stonehouse-makers');
+    const curatorB: SignedIn = await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'plymouth' });
+    const memberB = await signIn(t.app, t.db, { role: 'organisation', organisationId: orgB, membership: 'staff' });
+    // A pending application in B, made through the API by someone of B.
+    const pending = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cities/plymouth/organisations',
+      headers: memberB.headers,
+      payload: { name: 'Keyham Pending Club', kinds: ['provider'] },
+    });
+    const [addressB] = await t.db.query<{ id: string }>(
+      'SELECT id FROM organisation_addresses WHERE organisation_id = $1',
+      [orgB],
+    );
+    const tokenB = await createApiToken(t.db, cityB, orgB, { name: 'B sync', scopes: ['members:read'] }, system);
+    const invitationB = await inviteMember(
+      t.db,
+      cityB,
+      orgB,
+      { email: 'someone.b@example.org', role: 'staff' },
+      system,
+      t.config.publicUrl,
+    );
+    const tokenA = await createApiToken(t.db, cityA, orgA, { name: 'A sync', scopes: ['members:read'] }, system);
+    // Give B's audit log some content by a curator of B.
+    await t.app.inject({ method: 'GET', url: '/api/v1/cities/plymouth/curators', headers: curatorB.headers });
+    fixture = {
+      a: { city: cityA, organisationId: orgA, organisationSlug: 'snipiskes-dirbtuves', tokenSecret: tokenA.secret },
+      b: {
+        city: cityB,
+        organisationId: orgB,
+        organisationSlug: 'stonehouse-makers',
+        pendingOrganisationId: pending.json().id,
+        memberUserId: memberB.userId,
+        addressId: addressB?.id as string,
+        tokenId: tokenB.token.id,
+        invitationId: invitationB.invitation.id,
+      },
+    };
+    actors['curator of A'] = (await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' })).headers;
+    actors['admin of organisation A'] = (
+      await signIn(t.app, t.db, { role: 'organisation', organisationId: orgA, membership: 'admin' })
+    ).headers;
+    actors['staff of organisation A'] = (
+      await signIn(t.app, t.db, { role: 'organisation', organisationId: orgA, membership: 'staff' })
+    ).headers;
+    actors['API token of organisation A'] = { authorization: `Bearer ${tokenA.secret}` };
+  });
+  afterAll(() => t.close());
+
+  it('has a row for every resource type', () => {
+    expect(new Set(attempts.map((a) => a.resource))).toEqual(
+      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log']),
+    );
+  });
+
+  it.each(attempts.map((attempt) => [`${attempt.resource}: ${attempt.as} cannot ${attempt.what}`, attempt] as const))(
+    '%s',
+    async (_name, attempt) => {
+      const response = await t.app.inject({
+        method: attempt.method,
+        url: attempt.url(fixture),
+        headers: { accept: 'application/json', ...actors[attempt.as] },
+        ...(attempt.body ? { payload: attempt.body(fixture) } : {}),
+      });
+      expect(
+        attempt.expect,
+        `${attempt.method} ${attempt.url(fixture)} answered ${response.statusCode}: ${response.body.slice(0, 200)}`,
+      ).toContain(response.statusCode);
+      for (const secret of attempt.mustNotContain?.(fixture) ?? []) expect(response.body).not.toContain(secret);
+      await attempt.unchanged?.(t.db, fixture);
+    },
+  );
+});
