@@ -1,45 +1,15 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testEngine, type TestDatabase } from '../../test/helpers/test-db.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { createCliEnvironment, type CliEnvironment } from '../../test/helpers/cli.ts';
+import { testEngine } from '../../test/helpers/test-db.ts';
 
 describe(`the learnscape command on ${testEngine}`, () => {
-  let database: TestDatabase | undefined;
-  let env: NodeJS.ProcessEnv;
-
+  let environment: CliEnvironment;
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-cli-'));
-    env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', NODE_ENV: 'test' };
-    if (testEngine === 'postgres') {
-      database = await createTestDatabase({ migrated: false });
-      env.DATABASE_URL = database.databaseUrl;
-    }
+    environment = await createCliEnvironment();
   });
-  afterAll(() => database?.drop());
+  afterAll(() => environment.drop());
 
-  function cli(args: string[], input?: string): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(root, 'bin/learnscape.mjs'), ...args], { env, cwd: root });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
-  }
+  const cli = (args: string[], input?: string) => environment.run(args, input);
 
   it('explains itself with --help and lists every command', async () => {
     const run = await cli(['--help']);
@@ -171,10 +141,10 @@ describe(`the learnscape command on ${testEngine}`, () => {
   });
 
   it('stops with a one-line message naming a wrong configuration variable', async () => {
-    const saved = env.PORT;
-    env.PORT = 'eighty';
+    const saved = environment.env.PORT;
+    environment.env.PORT = 'eighty';
     const run = await cli(['migrate']);
-    env.PORT = saved;
+    environment.env.PORT = saved;
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('Error: Invalid configuration: PORT must be a whole number, got "eighty"');
   });

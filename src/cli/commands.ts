@@ -8,8 +8,7 @@ import { migrate } from '../server/db/migrate.ts';
 import { seedDemo } from '../server/demo/seed.ts';
 import { startServer } from '../server/main.ts';
 import { assignRole, ensureUser } from '../server/modules/accounts/accounts.service.ts';
-import { createCity, type CreateCityInput } from '../server/modules/cities/cities.service.ts';
-import { UsageError, type Output } from './output.ts';
+import type { Output } from './output.ts';
 
 /** Opens the configured database with migrations applied, runs `work`, and always closes it. */
 export async function withDatabase<T>(config: Config, work: (db: Database) => Promise<T>): Promise<T> {
@@ -69,61 +68,6 @@ export async function seedDemoCommand(out: Output): Promise<void> {
         (login) => `  ${login.role} (${login.city ?? 'all cities'}): ${login.email} / ${login.password}`,
       ),
     ].join('\n'),
-  );
-}
-
-function parseNumberList(value: string, count: number, name: string): number[] {
-  const numbers = value.split(',').map((part) => Number(part.trim()));
-  if (numbers.length !== count || numbers.some((n) => !Number.isFinite(n))) {
-    throw new UsageError(`${name} needs ${count} comma-separated numbers, got "${value}".`);
-  }
-  return numbers;
-}
-
-/** Parses `--name en=Vilnius --name lt=Vilnius` into a language map. */
-function parseNames(values: string[]): Record<string, string> {
-  const names: Record<string, string> = {};
-  for (const value of values) {
-    const match = /^([a-z]{2,3})=(.+)$/.exec(value);
-    if (!match) throw new UsageError(`--name takes LANG=NAME, e.g. --name en=Vilnius; got "${value}".`);
-    names[match[1] as string] = (match[2] as string).trim();
-  }
-  return names;
-}
-
-export interface CreateCityOptions {
-  slug: string;
-  name: string[];
-  languages: string;
-  defaultLanguage?: string;
-  timeZone: string;
-  bounds: string;
-  center?: string;
-  zoom?: string;
-  host?: string;
-}
-
-export async function createCityCommand(options: CreateCityOptions, out: Output): Promise<void> {
-  const [west, south, east, north] = parseNumberList(options.bounds, 4, '--bounds') as [number, number, number, number];
-  const center = options.center ? parseNumberList(options.center, 2, '--center') : undefined;
-  const input: CreateCityInput = {
-    slug: options.slug,
-    name: parseNames(options.name),
-    languages: options.languages
-      .split(',')
-      .map((l) => l.trim())
-      .filter(Boolean),
-    defaultLanguage: options.defaultLanguage,
-    timeZone: options.timeZone,
-    bounds: { west, south, east, north },
-    center: center ? { lon: center[0] as number, lat: center[1] as number } : undefined,
-    defaultZoom: options.zoom ? parseNumberList(options.zoom, 1, '--zoom')[0] : undefined,
-    hostName: options.host ?? null,
-  };
-  const city = await withDatabase(loadConfig(), (db) => createCity(db, input));
-  out.result(
-    { id: city.id, slug: city.slug, name: city.name, languages: city.languages, timeZone: city.timeZone },
-    () => `Created city "${city.slug}" (${Object.values(city.name).join(' / ')}). Its home page is /c/${city.slug}.`,
   );
 }
 

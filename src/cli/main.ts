@@ -1,13 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import {
-  createAdminCommand,
-  createCityCommand,
-  migrateCommand,
-  openApiCommand,
-  seedDemoCommand,
-  serveCommand,
-} from './commands.ts';
+import { createAdminCommand, migrateCommand, openApiCommand, seedDemoCommand, serveCommand } from './commands.ts';
+import { registerSkillsCommands } from './skills.ts';
+import { createCityCommand, registerCitiesCommands, withCreateCityOptions } from './cities.ts';
+import { registerOrganisationsCommands } from './organisations.ts';
 import { createOutput, EXIT_USAGE, reportError, type Output } from './output.ts';
+import { registerUsersCommands } from './users.ts';
 
 const configHelp = `
 Configuration comes from the same environment variables as the server (see .env.example):
@@ -56,24 +53,9 @@ export function buildCli(): Command {
     .option('--json', 'print the result as JSON')
     .action(run(async (_options, out) => seedDemoCommand(out)));
 
-  program
-    .command('create-city')
-    .description('Create a city (tenant)')
-    .requiredOption('--slug <slug>', 'URL name, e.g. vilnius (lowercase letters, digits, hyphens)')
-    .requiredOption('--name <LANG=NAME...>', 'name per language, e.g. --name lt=Vilnius --name en=Vilnius')
-    .requiredOption('--languages <codes>', 'comma-separated interface languages, default first, e.g. lt,en')
-    .option('--default-language <code>', 'default language (the first of --languages if omitted)')
-    .requiredOption('--time-zone <zone>', 'IANA time zone, e.g. Europe/Vilnius')
-    .requiredOption('--bounds <west,south,east,north>', 'map bounds in degrees')
-    .option('--center <lon,lat>', 'map centre (the middle of the bounds if omitted)')
-    .option('--zoom <level>', 'default map zoom')
-    .option('--host <hostname>', 'serve this city at the root of its own host name')
-    .option('--json', 'print the result as JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  learnscape create-city --slug gent --name nl=Gent --name en=Ghent --languages en --time-zone Europe/Brussels --bounds 3.58,50.98,3.85,51.19',
-    )
-    .action(run(createCityCommand));
+  withCreateCityOptions(
+    program.command('create-city').description('Create a city (tenant); the same as `cities create`'),
+  ).action(run(createCityCommand));
 
   program
     .command('create-admin')
@@ -91,6 +73,12 @@ export function buildCli(): Command {
     .description('Print or write the OpenAPI document generated from the route schemas')
     .addOption(new Option('--out <file>', 'write to this file instead of standard output'))
     .action(run(openApiCommand));
+
+  registerSkillsCommands(program, run);
+
+  registerCitiesCommands(program, run);
+  registerOrganisationsCommands(program, run);
+  registerUsersCommands(program, run);
 
   return program;
 }

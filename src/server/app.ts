@@ -5,14 +5,25 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { loadAssets } from '../web/assets.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { citiesAdminPages } from './modules/cities/cities.admin.pages.ts';
+import { citiesAdminRoutes } from './modules/cities/cities.admin.routes.ts';
 import { citiesPages } from './modules/cities/cities.pages.ts';
 import { citiesRoutes } from './modules/cities/cities.routes.ts';
+import { ACTOR_CHANGED_CHANNEL, ActorCache } from './modules/accounts/actor-cache.ts';
 import { authPages } from './modules/accounts/auth.pages.ts';
 import { authRoutes } from './modules/accounts/auth.routes.ts';
+import { oidcRoutes } from './modules/accounts/oidc.routes.ts';
+import { peoplePages } from './modules/accounts/people.pages.ts';
+import { peopleRoutes } from './modules/accounts/people.routes.ts';
 import { devMailPages } from './modules/devmail/devmail.pages.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import type { DevInbox } from './mail/dev-inbox.ts';
 import { jobsRoutes } from './modules/jobs/jobs.routes.ts';
+import { organisationsPages } from './modules/organisations/organisations.pages.ts';
+import { organisationsRoutes } from './modules/organisations/organisations.routes.ts';
+import { skillsPages } from './modules/skills/skills.pages.ts';
+import { skillsRoutes } from './modules/skills/skills.routes.ts';
 import { enforceAccessDeclarations, type RouteAccess } from './plugins/access.ts';
 import { assetRoutes } from './plugins/assets.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -69,6 +80,15 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await registerRateLimit(app);
+  // Who is behind a session is cached per process; database triggers notify changes so entries go at once.
+  const actorCache = new ActorCache();
+  const stopListening = await db.listen(
+    ACTOR_CHANGED_CHANNEL,
+    (userId) => actorCache.evictUser(userId),
+    () => actorCache.clear(),
+  );
+  app.addHook('onClose', async () => stopListening());
+  app.decorate('actorCache', actorCache);
   registerAuth(app);
   await registerOpenApi(app);
 
@@ -77,8 +97,18 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(citiesRoutes);
   await app.register(jobsRoutes);
   await app.register(citiesPages);
+  await app.register(skillsRoutes);
+  await app.register(skillsPages);
   await app.register(authRoutes);
   await app.register(authPages);
+  await app.register(citiesAdminRoutes);
+  await app.register(citiesAdminPages);
+  await app.register(organisationsRoutes);
+  await app.register(organisationsPages);
+  await app.register(auditRoutes);
+  await app.register(peopleRoutes);
+  await app.register(peoplePages);
+  await app.register(oidcRoutes);
   if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;

@@ -18,6 +18,8 @@ export interface Config {
   trustProxy: boolean;
   jobWorker: boolean;
   jobPollIntervalMs: number;
+  /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is not set. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
 }
 
 /** A configuration problem; the message names the variable so the operator can fix it. */
@@ -79,6 +81,21 @@ function readUrl(env: Env, name: string, protocols: readonly string[]): string |
   return raw;
 }
 
+/** Single sign-on needs the issuer, client id and secret together; a half-configured provider is an error. */
+function readOidc(env: Env): Config['oidc'] {
+  const issuer = readUrl(env, 'OIDC_ISSUER', ['http:', 'https:']);
+  const clientId = readString(env, 'OIDC_CLIENT_ID');
+  const clientSecret = readString(env, 'OIDC_CLIENT_SECRET');
+  if (!issuer) {
+    if (clientId || clientSecret) throw new ConfigError('OIDC_ISSUER', 'is required when OIDC_CLIENT_ID is set');
+    return undefined;
+  }
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'is required when OIDC_ISSUER is set');
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET', 'is required when OIDC_ISSUER is set');
+  const name = readString(env, 'OIDC_PROVIDER_NAME') ?? new URL(issuer).hostname;
+  return { issuer: issuer.replace(/\/+$/, ''), clientId, clientSecret, name };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = readInteger(env, 'PORT', 3000, 0, 65535);
@@ -109,5 +126,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     jobWorker: readBoolean(env, 'JOB_WORKER', true),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600_000),
+    oidc: readOidc(env),
   };
 }

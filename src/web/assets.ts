@@ -13,6 +13,7 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 const entryPoints = {
   'main.css': path.join(webDir, 'styles/main.css'),
   'enhance.js': path.join(webDir, 'client/enhance.ts'),
+  'skill-picker.js': path.join(webDir, 'client/skill-picker.ts'),
 } as const;
 
 export type AssetName = keyof typeof entryPoints;

@@ -8,6 +8,8 @@ export interface CityView {
   name: string;
   homePath: string;
   status: 'active' | 'archived';
+  /** The city's branding, when its curators set it: a colour that carries white text (checked for contrast), a logo. */
+  brand?: { colour: string | null; logoUrl: string | null };
 }
 
 /** What every page render gets from the request. */
@@ -22,7 +24,7 @@ export interface PageContext {
   city?: CityView;
   requestId: string;
   /** The signed-in person, if any. */
-  account: { displayName: string } | null;
+  account: { displayName: string; limited?: boolean } | null;
   /** The CSRF token every form on the page must carry. */
   csrfToken: string;
 }
@@ -56,22 +58,28 @@ ${page.description ? html`<meta name="description" content="${page.description}"
 </head>
 <body>
 <a class="skip-link" href="#main">${t('layout.skipToContent')}</a>
-<header class="site-header">
+<header class="site-header"${city?.brand?.colour ? html` style="background-color: ${city.brand.colour}"` : ''}>
   <div class="container">
     <a class="brand" href="${city ? city.homePath : '/'}">
       <span class="brand-site">${siteName} · ${t('site.tagline')}</span>
-      ${city ? html`<span class="brand-city">${city.name}</span>` : html`<span class="brand-city">${siteName}</span>`}
+      ${city ? html`<span class="brand-city">${city.brand?.logoUrl ? html`<img class="brand-logo" src="${city.brand.logoUrl}" alt="" height="32">` : ''}${city.name}</span>` : html`<span class="brand-city">${siteName}</span>`}
     </a>
     <nav class="site-nav" aria-label="${t('layout.mainNavigation')}">
       <ul>
         <li><a href="/">${t('layout.networkHome')}</a></li>
+        ${
+          city
+            ? html`<li><a href="${city.homePath}/organisations">${t('organisations:nav.organisations')}</a></li>
+        <li><a href="${city.homePath}/skills">${t('skills:nav.skills')}</a></li>`
+            : ''
+        }
         <li><a href="/api/docs">${t('layout.apiDocs')}</a></li>
       </ul>
     </nav>
     <div class="account-area">
       ${
         context.account
-          ? html`<span>${t('layout.signedInAs', { name: context.account.displayName })}</span>
+          ? html`<a href="/account">${t('layout.signedInAs', { name: context.account.displayName })}</a>
       <form method="post" action="/logout" class="inline-form">
         <input type="hidden" name="_csrf" value="${context.csrfToken}">
         <button type="submit" class="link-button">${t('layout.signOut')}</button>
@@ -97,6 +105,11 @@ ${page.description ? html`<meta name="description" content="${page.description}"
   </div>
 </header>
 <main id="main" tabindex="-1">
+${
+  context.account?.limited
+    ? html`<div class="container"><p class="notice notice-limited" role="status">${t('accounts:limited.layoutBanner')} <a href="/account">${t('accounts:limited.layoutLink')}</a></p></div>`
+    : ''
+}
 ${page.body}
 </main>
 <footer class="site-footer">

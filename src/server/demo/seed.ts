@@ -2,7 +2,10 @@ import type { Database } from '../db/client.ts';
 import { assignRole, ensureUser } from '../modules/accounts/accounts.service.ts';
 import { findCityBySlug } from '../modules/cities/cities.repo.ts';
 import { createCity } from '../modules/cities/cities.service.ts';
+import { seedSkillsDemo } from '../modules/skills/skills.demo.ts';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, demoCities } from './demo-cities.ts';
+import { seedDemoOrganisations } from './seed-organisations.ts';
+import { seedDemoPeople } from './seed-people.ts';
 
 export interface DemoLogin {
   role: string;
@@ -64,5 +67,12 @@ export async function seedDemo(db: Database): Promise<SeedReport> {
     report.usersCreated += Number(curator.created);
     report.logins.push({ role: 'city curator', city: city.slug, email: curator.user.email, password: DEMO_PASSWORD });
   }
+  await seedSkillsDemo(db);
+  const people = await seedDemoPeople(db);
+  report.usersCreated += people.created;
+  report.logins.push(...people.logins);
+  const organisations = await seedDemoOrganisations(db);
+  report.usersCreated += organisations.created;
+  report.logins.push(...organisations.logins);
   return report;
 }

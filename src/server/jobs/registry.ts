@@ -1,6 +1,12 @@
 import type { Database } from '../db/client.ts';
 import { SEND_EMAIL, sendEmailHandler } from '../mail/email-jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import {
+  EXPORT_PERSONAL_DATA,
+  exportPersonalDataHandler,
+  PURGE_EXPIRED_EXPORTS,
+  purgeExpiredExportsHandler,
+} from '../modules/accounts/gdpr.service.ts';
 import { PURGE_FINISHED_JOBS, purgeFinishedJobs } from './maintenance.ts';
 import { JobWorker, type JobWorkerOptions } from './worker.ts';
 
@@ -12,5 +18,7 @@ export interface JobServices {
 export function createJobWorker(db: Database, services: JobServices, options: JobWorkerOptions = {}): JobWorker {
   return new JobWorker(db, options)
     .register(PURGE_FINISHED_JOBS, purgeFinishedJobs)
-    .register(SEND_EMAIL, sendEmailHandler(services.mailer));
+    .register(SEND_EMAIL, sendEmailHandler(services.mailer))
+    .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
+    .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler);
 }

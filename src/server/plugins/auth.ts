@@ -135,10 +135,18 @@ export function registerAuth(app: FastifyInstance): void {
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
-    if (token) request.actor = await actorForSessionToken(app.db, token);
+    if (token) request.actor = await actorForSessionToken(app.db, token, app.actorCache);
   });
 
-  app.addHook('preHandler', async (request) => {
+  // A person's own changes (sign-out, new password, roles they gave up) must show on their very next request, before
+  // the database's change notification has travelled back: drop their cached view as the response goes out.
+  app.addHook('onSend', async (request) => {
+    if (request.actor?.kind === 'user' && unsafeMethods.has(request.method))
+      app.actorCache.evictUser(request.actor.userId);
+  });
+
+  // Before schema validation, so a caller who may not use a route learns nothing from its validation errors.
+  app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config as { access?: AccessRule; scope?: string };
     const citySlug = (request.params as Record<string, unknown> | undefined)?.citySlug;
     if (typeof citySlug === 'string') {

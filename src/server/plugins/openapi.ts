@@ -60,7 +60,18 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'cities', description: 'Cities (tenants) of this deployment' },
         { name: 'jobs', description: 'Background jobs and their progress' },
+        { name: 'skills', description: 'Skills spine: competence frameworks, ESCO, local skills and crosswalks' },
         { name: 'auth', description: 'Sessions: sign in, sign out, who am I' },
+        {
+          name: 'organisations',
+          description: 'Organisations in a city: applications, members, invitations, API tokens',
+        },
+        { name: 'audit', description: 'The audit log of privileged actions' },
+        {
+          name: 'accounts',
+          description:
+            'People: sign-up, email verification, password reset, guardian consent, profile, data export and deletion',
+        },
       ],
     },
     // Name components after the schemas' $id instead of def-0, def-1 …

@@ -55,7 +55,10 @@ export function pageContext(
     assets: request.server.assets,
     city: options.city,
     requestId: request.id,
-    account: request.actor?.kind === 'user' ? { displayName: request.actor.displayName } : null,
+    account:
+      request.actor?.kind === 'user'
+        ? { displayName: request.actor.displayName, limited: request.actor.status === 'limited' }
+        : null,
     csrfToken: csrfTokenFor(request, reply),
   };
 }
