@@ -22,6 +22,7 @@ import type { DevInbox } from './mail/dev-inbox.ts';
 import { jobsRoutes } from './modules/jobs/jobs.routes.ts';
 import { organisationsPages } from './modules/organisations/organisations.pages.ts';
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts';
+import { skillsCurationPages } from './modules/skills/skills.curation.pages.ts';
 import { skillsPages } from './modules/skills/skills.pages.ts';
 import { skillsRoutes } from './modules/skills/skills.routes.ts';
 import { enforceAccessDeclarations, type RouteAccess } from './plugins/access.ts';
@@ -99,6 +100,7 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(citiesPages);
   await app.register(skillsRoutes);
   await app.register(skillsPages);
+  await app.register(skillsCurationPages);
   await app.register(authRoutes);
   await app.register(authPages);
   await app.register(citiesAdminRoutes);

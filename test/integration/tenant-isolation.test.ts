@@ -8,6 +8,7 @@ import {
   createApiToken,
   inviteMember,
 } from '../../src/server/modules/organisations/organisations.service.ts';
+import { createCrosswalk, createLocalSkill } from '../../src/server/modules/skills/skills.service.ts';
 import { type SignedIn, signIn } from '../helpers/auth.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { testEngine } from '../helpers/test-db.ts';
@@ -19,7 +20,7 @@ import { testEngine } from '../helpers/test-db.ts';
  */
 
 interface Fixture {
-  a: { city: CityRecord; organisationId: string; organisationSlug: string; tokenSecret: string };
+  a: { city: CityRecord; organisationId: string; organisationSlug: string; tokenSecret: string; localSkillId: string };
   b: {
     city: CityRecord;
     organisationId: string;
@@ -29,6 +30,8 @@ interface Fixture {
     addressId: string;
     tokenId: string;
     invitationId: string;
+    localSkillId: string;
+    crosswalkId: string;
   };
 }
 
@@ -39,7 +42,7 @@ interface Attempt {
   resource: string;
   what: string;
   as: Actor;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: (f: Fixture) => string;
   body?: (f: Fixture) => object;
   /** Acceptable refusals (404 when the id does not exist in the route's city, 403 when the role does not apply). */
@@ -374,7 +377,157 @@ const attempts: Attempt[] = [
     url: () => '/api/v1/audit-log',
     expect: [403],
   },
-  // Skills (issue 5) and later modules add their rows here.
+  // Skills (issue 5): local skills, crosswalks and the framework choice, through the API and the curator pages.
+  {
+    resource: 'skills',
+    what: "search A's spine, finding none of B's local skills",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/skills?q=Plymouth%20mentoring`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.localSkillId],
+  },
+  {
+    resource: 'skills',
+    what: "read B's local skill through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/skills/${f.b.localSkillId}`,
+    expect: [404],
+  },
+  {
+    resource: 'skills',
+    what: "list A's crosswalks, finding none of B's",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/crosswalks`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.crosswalkId, f.b.localSkillId],
+  },
+  {
+    resource: 'skills',
+    what: "choose B's frameworks",
+    as: 'curator of A',
+    method: 'PUT',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/skill-frameworks`,
+    body: () => ({ frameworks: ['greencomp'] }),
+    expect: [403],
+  },
+  {
+    resource: 'skills',
+    what: "change B's local skill through A's city (copied id)",
+    as: 'curator of A',
+    method: 'PATCH',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/local-skills/${f.b.localSkillId}`,
+    body: () => ({ label: { en: 'Taken over' } }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ label: Record<string, string> }>('SELECT label FROM skills WHERE id = $1', [
+            f.b.localSkillId,
+          ])
+        )[0]?.label.en,
+      ).toBe('Plymouth mentoring'),
+  },
+  {
+    resource: 'skills',
+    what: "delete B's local skill in B",
+    as: 'curator of A',
+    method: 'DELETE',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/local-skills/${f.b.localSkillId}`,
+    expect: [403],
+  },
+  {
+    resource: 'skills',
+    what: "delete B's crosswalk through A's city (copied id)",
+    as: 'curator of A',
+    method: 'DELETE',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/crosswalks/${f.b.crosswalkId}`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(await db.query('SELECT 1 FROM skill_crosswalks WHERE id = $1', [f.b.crosswalkId])).toHaveLength(1),
+  },
+  {
+    resource: 'skills',
+    what: "open B's skills curation page",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/curate/skills`,
+    expect: [403],
+  },
+  {
+    resource: 'skills',
+    what: "save B's frameworks with the curation form",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.b.city.slug}/curate/skills/frameworks`,
+    body: () => ({ frameworks: 'greencomp' }),
+    expect: [403],
+  },
+  {
+    resource: 'skills',
+    what: "open the edit form of B's local skill through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/curate/skills/${f.b.localSkillId}/edit`,
+    expect: [404],
+  },
+  {
+    resource: 'skills',
+    what: "edit B's local skill with A's curation form (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/curate/skills/${f.b.localSkillId}/edit`,
+    body: () => ({ label_en: 'Taken over' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ label: Record<string, string> }>('SELECT label FROM skills WHERE id = $1', [
+            f.b.localSkillId,
+          ])
+        )[0]?.label.en,
+      ).toBe('Plymouth mentoring'),
+  },
+  {
+    resource: 'skills',
+    what: "delete B's local skill with A's curation form (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/curate/skills/${f.b.localSkillId}/delete`,
+    body: () => ({ confirmed: 'yes' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(await db.query('SELECT 1 FROM skills WHERE id = $1', [f.b.localSkillId])).toHaveLength(1),
+  },
+  {
+    resource: 'skills',
+    what: "crosswalk A's skill to B's local skill (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/curate/skills/${f.a.localSkillId}/crosswalks`,
+    body: (f) => ({ target: f.b.localSkillId, relation: 'exact', intent: 'add' }),
+    expect: [400, 404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM skill_crosswalks WHERE source_skill_id = $1 OR target_skill_id = $1', [
+          f.b.localSkillId,
+        ]),
+      ).toHaveLength(1),
+  },
+  {
+    resource: 'skills',
+    what: "remove B's crosswalk with A's curation form (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/curate/skills/${f.a.localSkillId}/crosswalks/${f.b.crosswalkId}/remove`,
+    body: () => ({}),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(await db.query('SELECT 1 FROM skill_crosswalks WHERE id = $1', [f.b.crosswalkId])).toHaveLength(1),
+  },
+  // Later modules add their rows here.
 ];
 
 describe(`tenant isolation on ${testEngine}`, () => {
@@ -415,10 +568,37 @@ describe(`tenant isolation on ${testEngine}`, () => {
       t.config.publicUrl,
     );
     const tokenA = await createApiToken(t.db, cityA, orgA, { name: 'A sync', scopes: ['members:read'] }, system);
+    // A local skill of B, crosswalked to DigComp 2.1 (B's spine has DigComp).
+    const localSkillB = await createLocalSkill(
+      t.db,
+      cityB,
+      { code: 'plymouth-mentoring', label: { en: 'Plymouth mentoring' } },
+      cliAuditContext(),
+    );
+    const [digcomp21] = await t.db.query<{ id: string }>(
+      `SELECT s.id FROM skills s JOIN skill_frameworks f ON f.id = s.framework_id
+       WHERE f.slug = 'digcomp' AND f.city_id IS NULL AND s.code = '2.1'`,
+    );
+    const crosswalkB = await createCrosswalk(
+      t.db,
+      cityB.id,
+      { sourceSkillId: localSkillB.id, targetSkillId: digcomp21?.id as string, relation: 'related' },
+      cliAuditContext(),
+    );
+    const [localSkillA] = await t.db.query<{ id: string }>(
+      "SELECT id FROM skills WHERE city_id = $1 AND code = 'youth-work.digital'",
+      [cityA.id],
+    );
     // Give B's audit log some content by a curator of B.
     await t.app.inject({ method: 'GET', url: '/api/v1/cities/plymouth/curators', headers: curatorB.headers });
     fixture = {
-      a: { city: cityA, organisationId: orgA, organisationSlug: 'snipiskes-dirbtuves', tokenSecret: tokenA.secret },
+      a: {
+        city: cityA,
+        organisationId: orgA,
+        organisationSlug: 'snipiskes-dirbtuves',
+        tokenSecret: tokenA.secret,
+        localSkillId: localSkillA?.id as string,
+      },
       b: {
         city: cityB,
         organisationId: orgB,
@@ -428,6 +608,8 @@ describe(`tenant isolation on ${testEngine}`, () => {
         addressId: addressB?.id as string,
         tokenId: tokenB.token.id,
         invitationId: invitationB.invitation.id,
+        localSkillId: localSkillB.id,
+        crosswalkId: crosswalkB.id,
       },
     };
     actors['curator of A'] = (await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' })).headers;
@@ -443,7 +625,7 @@ describe(`tenant isolation on ${testEngine}`, () => {
 
   it('has a row for every resource type', () => {
     expect(new Set(attempts.map((a) => a.resource))).toEqual(
-      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log']),
+      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log', 'skills']),
     );
   });
 

@@ -21,6 +21,8 @@ export function curatorHubPage(context: PageContext, counts: { pending: number }
       <p>${t('organisations:curate.pendingCount', { count: counts.pending })}</p></li>
     <li class="card"><h2 class="card-title"><a href="${base}/settings">${t('organisations:settings.title')}</a></h2>
       <p>${t('organisations:settings.intro')}</p></li>
+    <li class="card"><h2 class="card-title"><a href="${base}/skills">${t('skills:curate.title')}</a></h2>
+      <p>${t('skills:curate.hubIntro')}</p></li>
     <li class="card"><h2 class="card-title"><a href="${base}/audit-log">${t('audit:title')}</a></h2>
       <p>${t('audit:intro')}</p></li>
   </ul>

@@ -76,6 +76,8 @@ export interface SkillsBrowseData {
   crosswalks: { source: SkillLink; target: SkillLink; relation: string }[];
   query: string;
   results: PickerSkill[];
+  /** The curator pages of the spine, when the viewer curates this city. */
+  curateHref?: string;
 }
 
 /** The city's skills spine: search, its frameworks, its local skills and crosswalks. */
@@ -90,6 +92,7 @@ export function skillsBrowsePage(context: PageContext, data: SkillsBrowseData): 
   <div class="container">
     <h1>${t('skills:browse.title', { city })}</h1>
     <p>${t('skills:browse.intro', { city })}</p>
+    ${data.curateHref ? html`<p><a href="${data.curateHref}">${t('skills:curate.manageLink', { city })}</a></p>` : ''}
   </div>
 </section>
 <div class="container">

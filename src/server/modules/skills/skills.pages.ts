@@ -11,6 +11,7 @@ import {
 } from '../../../web/pages/skills.ts';
 import type { PickerSkill } from '../../../web/pages/skills-picker.ts';
 import { AppError } from '../../errors.ts';
+import { isCityCurator } from '../accounts/actor.ts';
 import { pageContext, sendPage } from '../../plugins/web.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityLanguages, cityName } from '../cities/cities.service.ts';
@@ -151,6 +152,7 @@ export async function skillsPages(instance: FastifyInstance): Promise<void> {
           crosswalks,
           query,
           results,
+          ...(isCityCurator(request.actor, city.id) ? { curateHref: `/c/${city.slug}/curate/skills` } : {}),
         }),
       );
     },
