@@ -107,6 +107,7 @@ export interface SettingsValues {
   primaryColour: string;
   logoUrl: string;
   contactEmail: string;
+  consentAge: string;
 }
 
 export function citySettingsPage(
@@ -126,6 +127,7 @@ export function citySettingsPage(
     primaryColour: t('organisations:settings.primaryColour'),
     logoUrl: t('organisations:settings.logoUrl'),
     contactEmail: t('organisations:settings.contactEmail'),
+    consentAge: t('organisations:settings.consentAge'),
   };
   return layout(context, {
     title: t('organisations:settings.title'),
@@ -146,6 +148,7 @@ export function citySettingsPage(
     ${inputField({ name: 'logoUrl', label: labels.logoUrl as string, type: 'url', value: data.values.logoUrl, hint: t('organisations:settings.logoUrlHint'), error: data.errors.logoUrl })}
     ${inputField({ name: 'contactEmail', label: labels.contactEmail as string, type: 'email', value: data.values.contactEmail, error: data.errors.contactEmail })}
     </fieldset>
+    ${inputField({ name: 'consentAge', label: labels.consentAge as string, type: 'number', inputmode: 'numeric', value: data.values.consentAge, hint: t('organisations:settings.consentAgeHint'), error: data.errors.consentAge })}
     <div><button class="button" type="submit">${t('organisations:settings.save')}</button></div>
   </form>
 </div>`,

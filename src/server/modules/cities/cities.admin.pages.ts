@@ -225,6 +225,7 @@ export async function citiesAdminPages(instance: FastifyInstance): Promise<void>
     primaryColour: city.primaryColour ?? '',
     logoUrl: city.logoUrl ?? '',
     contactEmail: city.contactEmail ?? '',
+    consentAge: String(city.consentAge),
   });
 
   app.get(
@@ -262,6 +263,7 @@ export async function citiesAdminPages(instance: FastifyInstance): Promise<void>
         primaryColour: field(body, 'primaryColour'),
         logoUrl: field(body, 'logoUrl'),
         contactEmail: field(body, 'contactEmail'),
+        consentAge: field(body, 'consentAge'),
       };
       try {
         await updateCitySettings(
@@ -274,6 +276,8 @@ export async function citiesAdminPages(instance: FastifyInstance): Promise<void>
             primaryColour: values.primaryColour,
             logoUrl: values.logoUrl,
             contactEmail: values.contactEmail,
+            // Empty keeps the current age; anything not a whole number is reported next to the field by the service.
+            consentAge: values.consentAge.trim() === '' ? undefined : Number(values.consentAge),
           },
           callerOf(request),
         );

@@ -43,6 +43,10 @@ export async function updateCityLanguages(
   );
 }
 
+export async function updateCityConsentAge(db: SqlRunner, cityId: string, consentAge: number): Promise<void> {
+  await db.query('UPDATE cities SET consent_age = $2, updated_at = now() WHERE id = $1', [cityId, consentAge]);
+}
+
 export async function updateCityBranding(
   db: SqlRunner,
   cityId: string,

@@ -68,6 +68,9 @@ const CitySettingsBody = Type.Object(
       ]),
     ),
     contactEmail: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+    consentAge: Type.Optional(
+      Type.Integer({ minimum: 13, maximum: 18, description: 'Under this age a learner needs a guardian’s consent.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import {
   revokeCityRole,
   setCityStatus,
   updateCityBranding,
+  updateCityConsentAge,
   updateCityLanguages,
 } from './cities.admin.repo.ts';
 import { type CityRecord, findCityBySlug } from './cities.repo.ts';
@@ -165,6 +166,8 @@ export interface CitySettingsInput {
   primaryColour?: string | null;
   logoUrl?: string | null;
   contactEmail?: string | null;
+  /** Under this age a learner needs a guardian's consent (13–18). Omitted keeps the current value. */
+  consentAge?: number;
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -232,10 +235,15 @@ export async function updateCitySettings(
     contactEmail: keep(input.contactEmail, city.contactEmail),
   };
   problems.push(...brandingProblems(branding));
+  const consentAge = input.consentAge ?? city.consentAge;
+  if (!Number.isInteger(consentAge) || consentAge < 13 || consentAge > 18) {
+    problems.push({ field: '/consentAge', problem: 'Give a whole number of years from 13 to 18.' });
+  }
   if (problems.length > 0) throw new AppError('VALIDATION_FAILED', undefined, problems);
   return db.transaction(async (tx) => {
     await updateCityLanguages(tx, city.id, { name, languages, defaultLanguage: input.defaultLanguage });
     await updateCityBranding(tx, city.id, branding);
+    await updateCityConsentAge(tx, city.id, consentAge);
     const after = (await findCityBySlug(tx, city.slug)) as CityRecord;
     const view = (c: CityRecord) => ({
       name: c.name,
@@ -244,6 +252,7 @@ export async function updateCitySettings(
       primaryColour: c.primaryColour,
       logoUrl: c.logoUrl,
       contactEmail: c.contactEmail,
+      consentAge: c.consentAge,
     });
     await recordAudit(tx, caller.audit, {
       cityId: city.id,

@@ -233,6 +233,43 @@ describe(`city administration on ${testEngine}`, () => {
     expect(form.body).toContain('id="field-primaryColour-error"');
   });
 
+  it('curators set the age under which learners need a guardian’s consent', async () => {
+    const base = { languages: ['it', 'en'], defaultLanguage: 'it', name: { it: 'Torino', en: 'Turin' } };
+    const ok = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/cities/torino/settings',
+      headers: curator.headers,
+      payload: { ...base, consentAge: 14 },
+    });
+    expect(ok.json().consentAge).toBe(14);
+    const tooHigh = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/cities/torino/settings',
+      headers: curator.headers,
+      payload: { ...base, consentAge: 21 },
+    });
+    expect([tooHigh.statusCode, tooHigh.json().error.details[0].field]).toEqual([400, '/consentAge']);
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/c/torino/curate/settings',
+      headers: { ...curator.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams([
+        ['_csrf', curator.headers['x-csrf-token']],
+        ['languages', 'it'],
+        ['languages', 'en'],
+        ['defaultLanguage', 'it'],
+        ['name_it', 'Torino'],
+        ['consentAge', 'twelve'],
+      ]).toString(),
+    });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).toContain('id="field-consentAge-error"');
+    const [city] = await t.db.query<{ consentAge: number }>(
+      `SELECT consent_age AS "consentAge" FROM cities WHERE slug = 'torino'`,
+    );
+    expect(city?.consentAge).toBe(14);
+  });
+
   it('network admins create cities and appoint curators through the pages', async () => {
     const headers = { ...admin.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' };
     const list = await t.app.inject({ url: '/admin/cities', headers: { ...admin.headers, accept: 'text/html' } });

@@ -16,6 +16,7 @@ export function toCityPublic(city: CityRecord, publicUrl: string): CityPublic {
     bounds: { west: city.boundsWest, south: city.boundsSouth, east: city.boundsEast, north: city.boundsNorth },
     center: { lon: city.centerLon, lat: city.centerLat },
     defaultZoom: city.defaultZoom,
+    consentAge: city.consentAge,
     status: city.status,
     homeUrl: `${publicUrl}/c/${city.slug}`,
     branding: { primaryColour: city.primaryColour, logoUrl: city.logoUrl, contactEmail: city.contactEmail },

@@ -17,6 +17,7 @@ export const CityPublic = Type.Object(
     bounds: Type.Object({ west: Type.Number(), south: Type.Number(), east: Type.Number(), north: Type.Number() }),
     center: Type.Object({ lon: Type.Number(), lat: Type.Number() }),
     defaultZoom: Type.Number(),
+    consentAge: Type.Integer({ description: 'Under this age a learner needs a guardian’s consent.' }),
     status: Type.Union([Type.Literal('active'), Type.Literal('archived')]),
     homeUrl: Type.String({ description: 'Absolute URL of the city home page.' }),
     branding: Type.Object({
