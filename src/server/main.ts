@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase, redactUrl, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { listCities } from './modules/cities/cities.repo.ts';
 import { hasDemoData, isDatabaseEmpty, seedDemo, type SeedReport } from './demo/seed.ts';
 import { scheduleDailyMaintenance } from './jobs/maintenance.ts';
 import { createJobWorker } from './jobs/registry.ts';
@@ -69,6 +70,10 @@ export async function startServer(config: Config, say: (line: string) => void = 
     );
     if (devInbox) say(`No SMTP_URL set: emails are delivered to the development inbox at ${url}/dev/mail`);
     if (seeded) {
+      for (const city of await listCities(db)) {
+        const byHost = city.hostName ? ` or http://${city.hostName}:${port}/` : '';
+        say(`  ${city.slug.padEnd(10)} ${url}/c/${city.slug}${byHost}`);
+      }
       say('Demo network ready. Sign in with any of these demo logins:');
       for (const login of seeded.logins) {
         say(

@@ -35,6 +35,13 @@ describe(`starting the server on ${testEngine}`, () => {
       const response = await fetch(`${first.url}/c/plymouth`, { headers: { accept: 'text/html' } });
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('Plymouth');
+      // The same city at its own host name, as printed on start.
+      expect(lines.join('\n')).toContain('/c/vilnius or http://vilnius.localhost:');
+      const byHost = await first.app.inject({
+        url: '/',
+        headers: { host: 'vilnius.localhost:3000', accept: 'text/html' },
+      });
+      expect(byHost.body).toContain('<span class="brand-city">Vilnius</span>');
     } finally {
       await first.stop();
     }

@@ -1,12 +1,15 @@
 import type { CreateCityInput } from '../modules/cities/cities.service.ts';
 
 /**
- * The demo network: real cities with real map bounds (from the bundled boundary files' bounding boxes, see
- * docs/data-sources.md). Everything else in the demo — organisations, people, activities — is fictional.
+ * The demo network: real cities with real map bounds (from the bounding boxes of the boundary files in
+ * ../shared/data/geo). Everything else in the demo — organisations, people, activities — is fictional.
+ * Each city also answers at its own host name (`vilnius.localhost`; browsers send *.localhost to this machine),
+ * so both ways of reaching a city — host name and `/c/{slug}` — work in the demo.
  */
 export const demoCities: CreateCityInput[] = [
   {
     slug: 'plymouth',
+    hostName: 'plymouth.localhost',
     name: { en: 'Plymouth' },
     languages: ['en'],
     timeZone: 'Europe/London',
@@ -16,6 +19,7 @@ export const demoCities: CreateCityInput[] = [
   },
   {
     slug: 'vilnius',
+    hostName: 'vilnius.localhost',
     name: { lt: 'Vilnius', en: 'Vilnius' },
     languages: ['lt', 'en'],
     timeZone: 'Europe/Vilnius',
@@ -25,6 +29,7 @@ export const demoCities: CreateCityInput[] = [
   },
   {
     slug: 'torino',
+    hostName: 'torino.localhost',
     name: { it: 'Torino', en: 'Turin' },
     languages: ['it', 'en'],
     timeZone: 'Europe/Rome',
