@@ -397,6 +397,33 @@ describe(`skills curation pages on ${testEngine}`, () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('lets network admins give other cities the same frameworks; curators do not see or use it', async () => {
+    const admin = await signIn(t.app, t.db, { role: 'network_admin' });
+    const asAdmin = { cookie: admin.headers.cookie, csrf: admin.headers['x-csrf-token'] };
+    expect((await get(`${base}/frameworks?lang=en`)).body).not.toContain('frameworks/share');
+    const page = await get(`${base}/frameworks?lang=en`, asAdmin);
+    expect(page.body).toContain(`action="${base}/frameworks/share"`);
+    expect(page.body).toContain('value="torino"');
+    expect(page.body).not.toContain('value="vilnius"');
+
+    const empty = await post(`${base}/frameworks/share`, [], { who: asAdmin });
+    expect(empty.statusCode).toBe(400);
+    expect(fieldError(empty.body, 'cities')).toBeTruthy();
+    expect((await post(`${base}/frameworks/share`, [['cities', 'torino']])).statusCode).toBe(403);
+
+    const shared = await post(`${base}/frameworks/share`, [['cities', 'torino']], { who: asAdmin });
+    expect([shared.statusCode, shared.headers.location]).toEqual([303, `${base}/frameworks?done=shared`]);
+    const frameworksOf = async (slug: string) =>
+      (
+        await t.db.query<{ slug: string }>(
+          `SELECT f.slug FROM city_skill_frameworks c JOIN skill_frameworks f ON f.id = c.framework_id
+           JOIN cities ci ON ci.id = c.city_id WHERE ci.slug = $1 ORDER BY f.slug`,
+          [slug],
+        )
+      ).map((row) => row.slug);
+    expect(await frameworksOf('torino')).toEqual(await frameworksOf('vilnius'));
+  });
+
   it('refuses a curator of another city (403) and sends anonymous people to sign in', async () => {
     const planning = await localId('youth-work.planning');
     const before = await counts();

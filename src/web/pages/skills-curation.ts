@@ -126,6 +126,8 @@ export function skillsFrameworksPage(
     checked: string[];
     errors: FieldErrors;
     notice?: string;
+    /** For network admins: the other cities this framework choice can be given to. */
+    share?: { cities: { value: string; label: string }[]; error?: string };
   },
 ): SafeHtml {
   const { t } = context;
@@ -151,6 +153,25 @@ export function skillsFrameworksPage(
     })}
     <div><button class="button" type="submit">${t('skills:curate.frameworks.save')}</button></div>
   </form>
+  ${
+    data.share
+      ? html`<section class="section" aria-labelledby="share-spine">
+    <h2 id="share-spine">${t('skills:curate.frameworks.shareHeading')}</h2>
+    <p>${t('skills:curate.frameworks.shareIntro', { city: data.cityName })}</p>
+    <form class="form" method="post" action="${data.base}/frameworks/share" novalidate>
+      ${csrfField(context.csrfToken)}
+      ${checkboxGroup({
+        name: 'cities',
+        legend: t('skills:curate.frameworks.shareLegend'),
+        checked: [],
+        error: data.share.error,
+        choices: data.share.cities,
+      })}
+      <div><button class="button button-secondary" type="submit">${t('skills:curate.frameworks.shareSubmit')}</button></div>
+    </form>
+  </section>`
+      : ''
+  }
 </div>`,
   });
 }

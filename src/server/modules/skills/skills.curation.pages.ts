@@ -1,3 +1,6 @@
+import { isNetworkAdmin } from '../accounts/actor.ts';
+import { listCities } from '../cities/cities.repo.ts';
+import { cityName } from '../cities/cities.service.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -40,6 +43,7 @@ import {
   type SkillWithFramework,
   searchSpine,
   setCityFrameworks,
+  shareCityFrameworksWith,
   skillPagePath,
   toSkillSummary,
   updateLocalSkill,
@@ -212,10 +216,20 @@ export async function skillsCurationPages(instance: FastifyInstance): Promise<vo
     errors: FieldErrors,
     status = 200,
     done?: string,
+    shareError?: string,
   ) {
     const city = cityOf(request);
     const context = cityPageContext(request, reply, city);
     const [frameworks, spine] = await Promise.all([listFrameworks(app.db), getCitySpine(app.db, city.id)]);
+    // Network admins may give this choice to other cities.
+    const share = isNetworkAdmin(request.actor)
+      ? {
+          cities: (await listCities(app.db))
+            .filter((other) => other.id !== city.id)
+            .map((other) => ({ value: other.slug, label: cityName(other, context.language) })),
+          error: shareError,
+        }
+      : undefined;
     const chosen = spine.frameworks.map((framework) => framework.slug);
     const choices = frameworks
       // ESCO is offered once it has been imported.
@@ -236,7 +250,8 @@ export async function skillsCurationPages(instance: FastifyInstance): Promise<vo
         choices,
         checked: checked ?? chosen,
         errors,
-        notice: doneNotice(context, done, ['saved']),
+        notice: doneNotice(context, done, ['saved', 'shared']),
+        share,
       }),
       status,
     );
@@ -261,6 +276,22 @@ export async function skillsCurationPages(instance: FastifyInstance): Promise<vo
         return renderFrameworks(request, reply, slugs, errors, status);
       }
       return reply.redirect(`${skillsCurationPath(city.slug)}/frameworks?done=saved`, 303);
+    },
+  );
+
+  app.post(
+    '/c/:citySlug/curate/skills/frameworks/share',
+    { config: { access: 'network_admin' }, schema: { hide, params: cityParams, body: Type.Optional(FormBody) } },
+    async (request, reply) => {
+      const city = cityOf(request);
+      try {
+        await shareCityFrameworksWith(app.db, city.id, fields(request.body, 'cities'), auditContext(request));
+      } catch (error) {
+        const { errors, status } = skillFormErrors(error, cityPageContext(request, reply, city).t);
+        const problem = errors.cities ?? errors._form ?? Object.values(errors)[0];
+        return renderFrameworks(request, reply, undefined, {}, status, undefined, problem);
+      }
+      return reply.redirect(`${skillsCurationPath(city.slug)}/frameworks?done=shared`, 303);
     },
   );
 

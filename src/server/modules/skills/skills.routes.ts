@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { CityRecord } from '../cities/cities.repo.ts';
-import { findCityBySlug } from '../cities/cities.repo.ts';
 import { AppError } from '../../errors.ts';
 import { auditContext } from '../audit/audit.http.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
@@ -49,7 +48,7 @@ import {
   type SkillDetail as SkillDetailData,
   searchSpine,
   setCityFrameworks,
-  shareCityFrameworks,
+  shareCityFrameworksWith,
   skillPagePath,
   toAlignment,
   toFrameworkView,
@@ -287,16 +286,9 @@ export async function skillsRoutes(instance: FastifyInstance): Promise<void> {
         response: { 200: Type.Object({ updated: Type.Integer() }), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const from = cityOf(request);
-      const targets: string[] = [];
-      for (const slug of request.body.cities) {
-        const city = await findCityBySlug(app.db, slug);
-        if (!city) throw new AppError('CITY_NOT_FOUND', `No city "${slug}" exists here.`);
-        targets.push(city.id);
-      }
-      return { updated: await shareCityFrameworks(app.db, from.id, targets, auditContext(request)) };
-    },
+    async (request) => ({
+      updated: await shareCityFrameworksWith(app.db, cityOf(request).id, request.body.cities, auditContext(request)),
+    }),
   );
 
   app.get(

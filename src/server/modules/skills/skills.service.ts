@@ -1,3 +1,4 @@
+import { findCityBySlug } from '../cities/cities.repo.ts';
 import { isSupportedLanguage, supportedLanguages, translatorFor } from '../../../web/i18n.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { CrosswalkRelation, SkillLabelKind } from '../../db/schema.ts';
@@ -296,6 +297,31 @@ export async function setCityFrameworks(
 }
 
 /** Copies one city's framework choice to other cities (a network admin sharing a spine). */
+/**
+ * Gives the cities named by slug the same framework choice as `fromCityId` (network admins). Unknown slugs fail the
+ * whole request with CITY_NOT_FOUND; the source city itself is skipped.
+ */
+export async function shareCityFrameworksWith(
+  db: Database,
+  fromCityId: string,
+  citySlugs: string[],
+  context: AuditContext | null,
+): Promise<number> {
+  if (citySlugs.length === 0) {
+    throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/cities', problem: 'Choose at least one city.' }]);
+  }
+  const targets: string[] = [];
+  for (const slug of new Set(citySlugs)) {
+    const city = await findCityBySlug(db, slug);
+    if (!city)
+      throw new AppError('CITY_NOT_FOUND', `No city "${slug}" exists here.`, [
+        { field: '/cities', problem: `unknown city ${slug}` },
+      ]);
+    if (city.id !== fromCityId) targets.push(city.id);
+  }
+  return shareCityFrameworks(db, fromCityId, targets, context);
+}
+
 export async function shareCityFrameworks(
   db: Database,
   fromCityId: string,
