@@ -77,7 +77,8 @@ export interface CreateAdminOptions {
   passwordStdin?: boolean;
 }
 
-async function readStdin(): Promise<string> {
+/** Reads all of standard input (e.g. a piped password), without its final line break. */
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)

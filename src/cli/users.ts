@@ -15,17 +15,9 @@ import {
   removeMember,
 } from '../server/modules/organisations/organisations.service.ts';
 import { cliCaller, type RunAction } from './cities.ts';
-import { withDatabase } from './commands.ts';
+import { readStdin, withDatabase } from './commands.ts';
 import { organisationForCli } from './organisations.ts';
 import { UsageError } from './output.ts';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
 
 export function registerUsersCommands(program: Command, run: RunAction): void {
   const users = program.command('users').description('List, create and invite people, and give them roles');

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { browserAvailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { browserAvailable, launchBrowser, seriousAxeViolations, startDemoServer } from '../helpers/browser.ts';
 
 const PASSWORD = 'violet kettle under moonlight';
 
@@ -21,11 +17,7 @@ describe.runIf(browserAvailable())('people flows in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-e2e-accounts-'));
-    server = await startServer(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, JOB_POLL_INTERVAL_MS: '50' }),
-      () => {},
-    );
+    server = await startDemoServer();
     browser = await launchBrowser();
   });
   afterAll(async () => {

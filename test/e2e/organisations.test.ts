@@ -1,14 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-cities.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
+import type { RunningServer } from '../../src/server/main.ts';
 import { ensureUser } from '../../src/server/modules/accounts/accounts.service.ts';
 import { TEST_PASSWORD } from '../helpers/auth.ts';
-import { browserAvailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.ts';
+import { browserAvailable, launchBrowser, seriousAxeViolations, startDemoServer } from '../helpers/browser.ts';
 
 describe.runIf(browserAvailable())('an organisation applies to a city and its curator approves it', () => {
   let server: RunningServer;
@@ -18,11 +14,7 @@ describe.runIf(browserAvailable())('an organisation applies to a city and its cu
   const outside: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-e2e-org-'));
-    server = await startServer(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, JOB_POLL_INTERVAL_MS: '200' }),
-      () => {},
-    );
+    server = await startDemoServer({ JOB_POLL_INTERVAL_MS: '200' });
     await ensureUser(server.db, {
       email: 'founder@efford.example.org',
       displayName: 'Sam Founder',

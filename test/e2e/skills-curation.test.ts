@@ -1,12 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-cities.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { browserAvailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { browserAvailable, launchBrowser, seriousAxeViolations, startDemoServer } from '../helpers/browser.ts';
 
 describe.runIf(browserAvailable())('a curator builds the skills spine in a real browser', () => {
   let server: RunningServer;
@@ -16,8 +12,7 @@ describe.runIf(browserAvailable())('a curator builds the skills spine in a real 
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-e2e-skills-curation-'));
-    server = await startServer(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir }), () => {});
+    server = await startDemoServer();
     browser = await launchBrowser();
     const context = await browser.newContext({ locale: 'en-GB' });
     page = await context.newPage();

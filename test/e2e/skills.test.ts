@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.ts';
 import { translatorFor } from '../../src/web/i18n.ts';
 import { skillPicker } from '../../src/web/pages/skills-picker.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { browserAvailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { browserAvailable, launchBrowser, seriousAxeViolations, startDemoServer } from '../helpers/browser.ts';
 
 describe.runIf(browserAvailable())('the skills spine in a real browser', () => {
   let server: RunningServer;
@@ -16,8 +12,7 @@ describe.runIf(browserAvailable())('the skills spine in a real browser', () => {
   let outside: string[];
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-e2e-skills-'));
-    server = await startServer(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir }), () => {});
+    server = await startDemoServer();
     browser = await launchBrowser();
   });
   afterAll(async () => {

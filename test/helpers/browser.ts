@@ -1,6 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/server/config.ts';
+import { startServer, type RunningServer } from '../../src/server/main.ts';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -61,4 +65,13 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/** The whole demo server (fresh embedded database, seeded demo, in-process mail) on a free port, for browser tests. */
+export function startDemoServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-e2e-'));
+  return startServer(
+    loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, JOB_POLL_INTERVAL_MS: '50', ...env }),
+    () => {},
+  );
 }
