@@ -1,19 +1,8 @@
-import type { MembershipRole, RoleName, UserStatus } from '../../db/schema.ts';
 import type { SqlRunner } from '../../db/client.ts';
+import type { UserActor } from './actor.ts';
 
-export interface SessionActorRow {
-  sessionId: string;
-  csrfToken: string;
-  expiresAt: Date;
-  lastSeenAt: Date;
-  userId: string;
-  email: string;
-  displayName: string;
-  status: UserStatus;
-  emailVerified: boolean;
-  roles: { role: RoleName; cityId: string | null }[];
-  memberships: { organisationId: string; role: MembershipRole }[];
-}
+/** A live session row: the signed-in person as the actor sees them, plus the session's own times. */
+export type SessionActorRow = Omit<UserActor, 'kind'> & { expiresAt: Date; lastSeenAt: Date };
 
 // Sessions belong to a person, not to a city: one sign-in serves every city of the deployment on this host.
 

@@ -67,19 +67,9 @@ export async function actorForSessionToken(
   if (Date.now() - new Date(row.lastSeenAt).getTime() > TOUCH_INTERVAL_MS) {
     await touchSession(db, row.sessionId, new Date(Date.now() + SESSION_LIFETIME_MS));
   }
-  const actor: UserActor = {
-    kind: 'user',
-    userId: row.userId,
-    email: row.email,
-    displayName: row.displayName,
-    status: row.status,
-    emailVerified: row.emailVerified,
-    sessionId: row.sessionId,
-    csrfToken: row.csrfToken,
-    roles: row.roles,
-    memberships: row.memberships,
-  };
-  cache?.set(tokenHash, actor, new Date(row.expiresAt));
+  const { expiresAt, lastSeenAt: _lastSeen, ...person } = row;
+  const actor: UserActor = { kind: 'user', ...person };
+  cache?.set(tokenHash, actor, new Date(expiresAt));
   return actor;
 }
 
