@@ -75,9 +75,10 @@ export async function startServer(config: Config, say: (line: string) => void = 
         say(`  ${city.slug.padEnd(10)} ${url}/c/${city.slug}${byHost}`);
       }
       say('Demo network ready. Sign in with any of these demo logins:');
+      const roleWidth = Math.max(...seeded.logins.map((login) => login.role.length));
       for (const login of seeded.logins) {
         say(
-          `  ${login.role.padEnd(14)} ${(login.city ?? 'all cities').padEnd(10)} ${login.email}  password: ${login.password}`,
+          `  ${login.role.padEnd(roleWidth)}  ${(login.city ?? 'all cities').padEnd(10)} ${login.email}  password: ${login.password}`,
         );
       }
     }
