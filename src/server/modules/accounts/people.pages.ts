@@ -25,11 +25,10 @@ import { deleteAccount, exportStatus, openExport, requestDataExport } from './gd
 import { describeConsentLink, giveConsent, withdrawConsent } from './guardian.service.ts';
 import { parseMultipart, type MultipartBody } from './multipart.ts';
 import { CitySlugParam, JobIdParam } from './people.schemas.ts';
-import { emailLinkRateLimit, signupRateLimit, tokenRateLimit } from './people.routes.ts';
+import { emailLinkRateLimit, sendOwnAvatar, signupRateLimit, tokenRateLimit } from './people.routes.ts';
 import {
   accountView,
   AVATAR_MAX_BYTES,
-  readAvatar,
   removeAvatar,
   saveProfile,
   sessionsOf,
@@ -494,11 +493,7 @@ export async function peoplePages(instance: FastifyInstance): Promise<void> {
     '/account/avatar',
     { config: { access: 'authenticated' }, schema: { hide: true } },
     async (request, reply) => {
-      const avatar = await readAvatar(app.db, app.config.dataDir, user(request).userId);
-      return reply
-        .header('content-type', avatar.contentType)
-        .header('cache-control', 'private, no-cache')
-        .send(avatar.bytes);
+      return sendOwnAvatar(request, reply);
     },
   );
 

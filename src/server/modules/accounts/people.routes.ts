@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { isSupportedLanguage, negotiateLanguage, supportedLanguages, type Language } from '../../../web/i18n.ts';
 import { AppError } from '../../errors.ts';
@@ -69,6 +69,16 @@ export function mailContext(request: FastifyRequest, offered?: readonly Language
 
 function user(request: FastifyRequest): UserActor {
   return request.actor as UserActor;
+}
+
+/** The signed-in person's avatar, never cached by shared caches. Used by the API and the account page. */
+export async function sendOwnAvatar(request: FastifyRequest, reply: FastifyReply) {
+  const { db, config } = request.server;
+  const avatar = await readAvatar(db, config.dataDir, user(request).userId);
+  return reply
+    .header('content-type', avatar.contentType)
+    .header('cache-control', 'private, no-cache')
+    .send(avatar.bytes);
 }
 
 export async function peopleRoutes(instance: FastifyInstance): Promise<void> {
@@ -351,11 +361,7 @@ export async function peopleRoutes(instance: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const avatar = await readAvatar(app.db, app.config.dataDir, user(request).userId);
-      return reply
-        .header('content-type', avatar.contentType)
-        .header('cache-control', 'private, no-cache')
-        .send(avatar.bytes);
+      return sendOwnAvatar(request, reply);
     },
   );
 

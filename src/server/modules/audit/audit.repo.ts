@@ -18,19 +18,8 @@ export interface AuditEntryRecord {
   createdAt: Date;
 }
 
-export interface NewAuditEntry {
-  actorUserId: string | null;
-  actorApiTokenId: string | null;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
+/** What a caller records; the id, time and city slug come from the database. */
+export type NewAuditEntry = Omit<AuditEntryRecord, 'id' | 'cityId' | 'citySlug' | 'createdAt'>;
 
 const columns = `a.id, a.city_id AS "cityId", c.slug AS "citySlug", a.actor_user_id AS "actorUserId",
   a.actor_api_token_id AS "actorApiTokenId", a.actor_label AS "actorLabel", a.action, a.target_type AS "targetType",

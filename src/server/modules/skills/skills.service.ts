@@ -62,19 +62,11 @@ export function pickText(
 
 // ── Views ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export interface FrameworkView {
-  slug: string;
-  kind: FrameworkRecord['kind'];
-  title: string;
-  shortTitle: string;
-  version: string;
-  publisher: string;
-  licence: string;
-  url: string | null;
-  citation: string;
-  attribution: string;
-  levels: FrameworkRecord['levels'];
-}
+/** A framework as the API shows it: the record's public fields, with the title in one language. */
+export type FrameworkView = Pick<
+  FrameworkRecord,
+  'slug' | 'kind' | 'shortTitle' | 'version' | 'publisher' | 'licence' | 'url' | 'citation' | 'attribution' | 'levels'
+> & { title: string };
 
 /** The name shown in tags: a local framework is called by its title ("Vilnius local skills"). */
 export function frameworkShortTitle(framework: FrameworkRecord, language: string): string {
