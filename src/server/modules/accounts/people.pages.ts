@@ -26,14 +26,7 @@ import { describeConsentLink, giveConsent, withdrawConsent } from './guardian.se
 import { parseMultipart, type MultipartBody } from './multipart.ts';
 import { CitySlugParam, JobIdParam } from './people.schemas.ts';
 import { emailLinkRateLimit, sendOwnAvatar, signupRateLimit, tokenRateLimit } from './people.routes.ts';
-import {
-  accountView,
-  AVATAR_MAX_BYTES,
-  removeAvatar,
-  saveProfile,
-  sessionsOf,
-  setAvatar,
-} from './profile.service.ts';
+import { accountView, AVATAR_MAX_BYTES, removeAvatar, saveProfile, sessionsOf, setAvatar } from './profile.service.ts';
 import { endAllSessions } from './sessions.service.ts';
 import { completeDateOfBirth, resendVerification, signUp, verifyEmail } from './signup.service.ts';
 
