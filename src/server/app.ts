@@ -111,6 +111,7 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(peopleRoutes);
   await app.register(peoplePages);
   await app.register(oidcRoutes);
+  // Catalogue (issue #6): each slice registers its plugins below this line.
   if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;

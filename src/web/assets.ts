@@ -14,6 +14,9 @@ const entryPoints = {
   'main.css': path.join(webDir, 'styles/main.css'),
   'enhance.js': path.join(webDir, 'client/enhance.ts'),
   'skill-picker.js': path.join(webDir, 'client/skill-picker.ts'),
+  'catalogue-map.js': path.join(webDir, 'client/catalogue-map.ts'),
+  'venue-picker.js': path.join(webDir, 'client/venue-picker.ts'),
+  'maplibre.css': path.join(webDir, 'styles/maplibre.css'),
 } as const;
 
 export type AssetName = keyof typeof entryPoints;

@@ -32,6 +32,8 @@ export interface PageContext {
 export interface PageOptions {
   title: string;
   description?: string;
+  /** Extra elements for the document head: Open Graph tags, JSON-LD, a page's own stylesheet or script. */
+  head?: SafeHtml;
   body: SafeHtml;
 }
 
@@ -55,6 +57,7 @@ export function layout(context: PageContext, page: PageOptions): SafeHtml {
 ${page.description ? html`<meta name="description" content="${page.description}">` : ''}
 <link rel="stylesheet" href="${context.assets.url('main.css')}">
 <script type="module" src="${context.assets.url('enhance.js')}"></script>
+${page.head ?? ''}
 </head>
 <body>
 <a class="skip-link" href="#main">${t('layout.skipToContent')}</a>

@@ -16,9 +16,11 @@ export interface JobServices {
 
 /** The one place every background job type is registered, for the server and the tests alike. */
 export function createJobWorker(db: Database, services: JobServices, options: JobWorkerOptions = {}): JobWorker {
-  return new JobWorker(db, options)
+  const worker = new JobWorker(db, options)
     .register(PURGE_FINISHED_JOBS, purgeFinishedJobs)
     .register(SEND_EMAIL, sendEmailHandler(services.mailer))
     .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
     .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler);
+  // Catalogue (issue #6): each slice registers its job types below this line.
+  return worker;
 }

@@ -1,0 +1,1 @@
+// The venue picker island (MapLibre GL): written by the organiser form slice.
