@@ -12,6 +12,7 @@ CREATE TABLE "activities" (
 	"schedule_kind" text NOT NULL,
 	"starts_at" timestamp with time zone,
 	"ends_at" timestamp with time zone,
+	"all_day" boolean DEFAULT false NOT NULL,
 	"rrule" text,
 	"exdates" timestamp with time zone[] DEFAULT '{}' NOT NULL,
 	"next_start_at" timestamp with time zone,

@@ -743,6 +743,7 @@ export const activities = pgTable(
     scheduleKind: text('schedule_kind').$type<ScheduleKind>().notNull(),
     startsAt: timestamp('starts_at', { withTimezone: true }),
     endsAt: timestamp('ends_at', { withTimezone: true }),
+    allDay: boolean('all_day').notNull().default(false),
     /** RFC 5545 recurrence rule (without DTSTART; the first session is `starts_at`), always bounded by COUNT or UNTIL. */
     rrule: text('rrule'),
     exdates: timestamp('exdates', { withTimezone: true }).array().notNull().default(sql`'{}'`),
