@@ -17,6 +17,8 @@ const entryPoints = {
   'catalogue-map.js': path.join(webDir, 'client/catalogue-map.ts'),
   'venue-picker.js': path.join(webDir, 'client/venue-picker.ts'),
   'maplibre.css': path.join(webDir, 'styles/maplibre.css'),
+  'catalogue.css': path.join(webDir, 'styles/catalogue.css'),
+  'activity-map.js': path.join(webDir, 'client/activity-map.ts'),
 } as const;
 
 export type AssetName = keyof typeof entryPoints;
