@@ -23,6 +23,8 @@ export function curatorHubPage(context: PageContext, counts: { pending: number }
       <p>${t('organisations:settings.intro')}</p></li>
     <li class="card"><h2 class="card-title"><a href="${base}/skills">${t('skills:curate.title')}</a></h2>
       <p>${t('skills:curate.hubIntro')}</p></li>
+    <li class="card"><h2 class="card-title"><a href="${base}/activities">${t('activities:links.queue')}</a></h2>
+      <p>${t('activities:links.queueIntro')}</p></li>
     <li class="card"><h2 class="card-title"><a href="${base}/audit-log">${t('audit:title')}</a></h2>
       <p>${t('audit:intro')}</p></li>
   </ul>
@@ -42,6 +44,7 @@ export interface ApplicationView {
   appliedAt: Date;
   status: string;
   decisionReason: string | null;
+  trusted: boolean;
   addresses: { street: string; locality: string; lat: number; lon: number }[];
 }
 
@@ -92,8 +95,15 @@ export function applicationQueuePage(
     data.decided.length > 0
       ? html`<h2>${t('organisations:curate.decided')}</h2>
   <table class="data"><caption class="visually-hidden">${t('organisations:curate.decided')}</caption>
-  <thead><tr><th scope="col">${t('organisations:fields.name')}</th><th scope="col">${t('organisations:curate.status')}</th><th scope="col">${t('organisations:curate.reason')}</th></tr></thead>
-  <tbody>${data.decided.map((o) => html`<tr><td>${o.status === 'approved' ? html`<a href="${cityPath(context)}/organisations/${o.slug}">${o.name}</a>` : o.name}</td><td>${t(`organisations:statusShort.${o.status}`)}</td><td>${o.decisionReason ?? ''}</td></tr>`)}</tbody></table>`
+  <thead><tr><th scope="col">${t('organisations:fields.name')}</th><th scope="col">${t('organisations:curate.status')}</th><th scope="col">${t('organisations:curate.reason')}</th><th scope="col">${t('organisations:curate.trusted')}</th></tr></thead>
+  <tbody>${data.decided.map(
+    (o) =>
+      html`<tr><td>${o.status === 'approved' ? html`<a href="${cityPath(context)}/organisations/${o.slug}">${o.name}</a>` : o.name}</td><td>${t(`organisations:statusShort.${o.status}`)}</td><td>${o.decisionReason ?? ''}</td><td>${
+        o.status === 'approved'
+          ? html`<form method="post" action="${base}/${o.id}/trust" class="inline-form">${csrfField(context.csrfToken)}<input type="hidden" name="trusted" value="${o.trusted ? 'false' : 'true'}"><span>${o.trusted ? t('organisations:curate.trustedYes') : t('organisations:curate.trustedNo')}</span> <button class="button button-secondary" type="submit">${o.trusted ? t('organisations:curate.untrust', { name: o.name }) : t('organisations:curate.trust', { name: o.name })}</button></form>`
+          : ''
+      }</td></tr>`,
+  )}</tbody></table>`
       : ''
   }
 </div>`,

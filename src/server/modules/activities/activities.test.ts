@@ -358,6 +358,36 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
     expect(third.activity.id).toBe(first.activity.id);
   });
 
+  it('lets a curator trust an organisation, whose submissions are then published without review', async () => {
+    const trust = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/cities/plymouth/organisations/${organisationId}/trust`,
+      headers: curator,
+      payload: { trusted: true },
+    });
+    expect(trust.statusCode).toBe(200);
+    expect(trust.json().trusted).toBe(true);
+    const created = await create({ ...activityInput({ title: { en: 'Trusted at once' } }), submit: true });
+    expect(created.json().status).toBe('published');
+    // The curators' page toggles it back (a form post with the session's CSRF token).
+    const page = await t.app.inject({
+      method: 'POST',
+      url: `/c/plymouth/curate/organisations/${organisationId}/trust`,
+      headers: { ...curator, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'trusted=false',
+    });
+    expect(page.statusCode).toBe(303);
+    const again = await create({ ...activityInput({ title: { en: 'Reviewed again' } }), submit: true });
+    expect(again.json().status).toBe('submitted');
+    const staffTrying = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/cities/plymouth/organisations/${organisationId}/trust`,
+      headers: staff,
+      payload: { trusted: true },
+    });
+    expect(staffTrying.statusCode).toBe(403);
+  });
+
   it('does not let a curator of another city moderate, nor an organisation of another city be used', async () => {
     const otherCurator = (await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'plymouth-elsewhere' })).headers;
     const refused = await t.app.inject({ url: '/api/v1/cities/plymouth/activity-moderation', headers: otherCurator });

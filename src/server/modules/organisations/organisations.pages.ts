@@ -17,6 +17,11 @@ import {
 } from '../../../web/pages/organisations.ts';
 import type { MembershipRole, OrganisationKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import {
+  activityPath,
+  listOrganisationUpcomingActivities,
+  textIn,
+} from '../activities/activity-page.pages.ts';
 import { pageContext, sendPage } from '../../plugins/web.ts';
 import {
   canActForOrganisation,
@@ -52,6 +57,7 @@ import {
   removeMember,
   revokeInvitation,
   revokeOrganisationApiToken,
+  setOrganisationTrust,
   updateOrganisationProfile,
 } from './organisations.service.ts';
 
@@ -215,17 +221,42 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
     '/c/:citySlug/organisations/:organisationSlug',
     {
       config: { access: 'public' },
-      schema: { hide, params: Type.Object({ citySlug: Slug, organisationSlug: Slug }), querystring: PageQuery },
+      schema: {
+        hide,
+        params: Type.Object({ citySlug: Slug, organisationSlug: Slug }),
+        querystring: Type.Object({
+          lang: Type.Optional(Type.String()),
+          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        }),
+      },
     },
     async (request, reply) => {
       const city = cityOf(request);
       const organisation = await getOrganisationBySlug(app.db, city, request.params.organisationSlug, request.actor);
+      const context = cityPageContext(request, reply, city);
+      // The organisation's published activities with dates to come, a page at a time.
+      const page = request.query.page ?? 1;
+      const perPage = 20;
+      const upcoming = await listOrganisationUpcomingActivities(app.db, city.id, organisation.id, {
+        limit: perPage,
+        offset: (page - 1) * perPage,
+      });
       return sendPage(
         reply,
         organisationProfilePage(
-          cityPageContext(request, reply, city),
+          context,
           { ...(await card(app, city, organisation)), addresses: organisation.addresses },
           canActForOrganisation(request.actor, organisation.id, 'staff') && request.actor?.kind === 'user',
+          {
+            items: upcoming.items.map((item) => {
+              const title = textIn(item.title, context.language, city);
+              return { ...item, title: title.text, titleLanguage: title.language, href: activityPath(city.slug, item.slug) };
+            }),
+            timeZone: city.timeZone,
+            page,
+            pages: Math.max(1, Math.ceil(upcoming.total / perPage)),
+            basePath: `/c/${city.slug}/organisations/${organisation.slug}`,
+          },
         ),
       );
     },
@@ -650,13 +681,29 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
       const city = cityOf(request);
       const context = cityPageContext(request, reply, city);
       const notice =
-        request.query.done === 'approve' || request.query.done === 'reject'
+        request.query.done === 'approve' || request.query.done === 'reject' || request.query.done === 'trust'
           ? context.t(`organisations:curate.done.${request.query.done}`)
           : undefined;
       return sendPage(
         reply,
         applicationQueuePage(context, { ...(await queueData(city)), errors: {}, values: {}, notice }),
       );
+    },
+  );
+
+  app.post(
+    '/c/:citySlug/curate/organisations/:organisationId/trust',
+    { config: { access: 'city_curator' }, schema: { hide, params: OrgParams, body: FormBody } },
+    async (request, reply) => {
+      const city = cityOf(request);
+      await setOrganisationTrust(
+        app.db,
+        city,
+        request.params.organisationId,
+        field(request.body, 'trusted') === 'true',
+        callerOf(request),
+      );
+      return reply.redirect(`/c/${city.slug}/curate/organisations?done=trust`, 303);
     },
   );
 

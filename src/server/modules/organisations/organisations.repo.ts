@@ -20,11 +20,13 @@ export interface OrganisationInCity {
   decisionReason: string | null;
   decidedAt: Date | null;
   appliedAt: Date;
+  /** Its activities are published without review. */
+  trusted: boolean;
 }
 
 const orgColumns = `o.id, oc.city_id AS "cityId", o.slug, o.name, o.description, o.kinds, o.website,
   o.contact_email AS "contactEmail", o.verified_at AS "verifiedAt", oc.status, oc.application_note AS "applicationNote",
-  oc.decision_reason AS "decisionReason", oc.decided_at AS "decidedAt", oc.created_at AS "appliedAt"`;
+  oc.decision_reason AS "decisionReason", oc.decided_at AS "decidedAt", oc.created_at AS "appliedAt", oc.trusted`;
 
 export function listOrganisationsInCity(
   db: SqlRunner,
@@ -158,6 +160,20 @@ export async function setVerified(
      WHERE id = $2 AND EXISTS (SELECT 1 FROM organisation_cities WHERE city_id = $1 AND organisation_id = $2)`,
     [cityId, organisationId, verified],
   );
+}
+
+export async function setTrusted(
+  db: SqlRunner,
+  cityId: string,
+  organisationId: string,
+  trusted: boolean,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE organisation_cities SET trusted = $3 WHERE city_id = $1 AND organisation_id = $2 AND status = 'approved'
+     RETURNING organisation_id`,
+    [cityId, organisationId, trusted],
+  );
+  return rows.length > 0;
 }
 
 // Addresses

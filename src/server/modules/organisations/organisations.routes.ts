@@ -34,6 +34,7 @@ import {
   OrganisationSchema,
   RoleBody,
   TokenParams,
+  TrustBody,
   UpdateOrganisationBody,
 } from './organisations.schemas.ts';
 import {
@@ -57,6 +58,7 @@ import {
   removeMember,
   revokeInvitation,
   revokeOrganisationApiToken,
+  setOrganisationTrust,
   updateOrganisationProfile,
 } from './organisations.service.ts';
 import type { OrganisationInCity } from './organisations.repo.ts';
@@ -78,6 +80,7 @@ export function toOrganisationJson(
     website: organisation.website,
     contactEmail: organisation.contactEmail,
     verified: organisation.verifiedAt !== null,
+    trusted: organisation.trusted,
     status: organisation.status,
     ...(withApplication
       ? { applicationNote: organisation.applicationNote, decisionReason: organisation.decisionReason }
@@ -361,6 +364,34 @@ export async function organisationsRoutes(instance: FastifyInstance): Promise<vo
         app.config.publicUrl,
         request.params.citySlug,
         true,
+      ),
+  );
+
+  app.put(
+    '/api/v1/cities/:citySlug/organisations/:organisationId/trust',
+    {
+      config: { access: 'city_curator' },
+      schema: {
+        operationId: 'setOrganisationTrust',
+        tags,
+        summary: 'Trust an approved organisation to publish activities without review, or take the trust away',
+        params: OrganisationParams,
+        body: TrustBody,
+        security: [{ session: [] }],
+        response: { 200: Type.Ref('Organisation'), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      toOrganisationJson(
+        await setOrganisationTrust(
+          app.db,
+          cityOf(request),
+          request.params.organisationId,
+          request.body.trusted,
+          callerOf(request),
+        ),
+        app.config.publicUrl,
+        request.params.citySlug,
       ),
   );
 

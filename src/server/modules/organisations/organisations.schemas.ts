@@ -75,6 +75,11 @@ export const ApplyBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const TrustBody = Type.Object(
+  { trusted: Type.Boolean({ description: 'Publish its activities without review' }) },
+  { additionalProperties: false },
+);
+
 export const DecisionBody = Type.Object(
   {
     decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
@@ -96,6 +101,7 @@ export const OrganisationSchema = Type.Object(
     website: Type.Union([Type.String(), Type.Null()]),
     contactEmail: Type.Union([Type.String(), Type.Null()]),
     verified: Type.Boolean(),
+    trusted: Type.Boolean({ description: 'Its activities are published without review' }),
     status: ApplicationStatusSchema,
     applicationNote: Type.Optional(Type.String()),
     decisionReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),

@@ -45,6 +45,7 @@ import {
   type OrganisationInCity,
   revokeApiToken,
   setApplicationStatus,
+  setTrusted,
   setVerified,
   updateOrganisation,
   upsertMember,
@@ -511,6 +512,37 @@ async function emailDecision(tx: SqlRunner, city: CityRecord, organisation: Orga
 }
 
 // Members
+
+/**
+ * A curator marks an approved organisation as trusted (its activities are published without review) or takes the
+ * trust away. Recorded in the audit log.
+ */
+export async function setOrganisationTrust(
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  trusted: boolean,
+  caller: Caller,
+): Promise<OrganisationInCity> {
+  assertCityOpen(city);
+  if (!allowed(caller, (actor) => canDecideApplications(actor, city.id))) throw new AppError('FORBIDDEN');
+  return db.transaction(async (tx) => {
+    const before = await organisationInCity(tx, city, organisationId);
+    if (before.status !== 'approved') {
+      throw new AppError('CONFLICT', 'Only an approved organisation can be trusted to publish without review.');
+    }
+    await setTrusted(tx, city.id, organisationId, trusted);
+    await recordAudit(tx, caller.audit, {
+      cityId: city.id,
+      action: 'organisation.trust',
+      targetType: 'organisation',
+      targetId: organisationId,
+      before: { trusted: before.trusted },
+      after: { trusted },
+    });
+    return organisationInCity(tx, city, organisationId);
+  });
+}
 
 export async function listOrganisationMembers(
   db: SqlRunner,
