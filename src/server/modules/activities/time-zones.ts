@@ -61,10 +61,14 @@ export function offsetAt(instant: Date, timeZone: string): number {
  */
 export function instantOf(wall: WallTime, timeZone: string): Date {
   const guess = asUtc(wall);
-  const first = guess - offsetAt(new Date(guess), timeZone);
-  const second = guess - offsetAt(new Date(first), timeZone);
-  if (first === second) return new Date(first);
-  return new Date(Math.min(first, second));
+  const day = 86_400_000;
+  // The offsets a day either side cover any transition; a candidate is right when it shows the wall time asked for.
+  const before = guess - offsetAt(new Date(guess - day), timeZone);
+  const after = guess - offsetAt(new Date(guess + day), timeZone);
+  const shows = (candidate: number) => asUtc(wallTimeIn(new Date(candidate), timeZone)) === guess;
+  const valid = [before, after].filter(shows);
+  // No valid candidate: the time falls in a spring-forward gap; the offset before the gap moves it forward.
+  return new Date(valid.length > 0 ? Math.min(...valid) : before);
 }
 
 /** Reads "YYYY-MM-DD", "YYYY-MM-DDTHH:mm[:ss]" or "YYYY-MM-DD HH:mm" as a wall time; null when it is not one. */
