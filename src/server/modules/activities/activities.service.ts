@@ -85,14 +85,14 @@ export function imageUrl(citySlug: string, activity: { slug: string }, imageId: 
 }
 
 async function details(db: SqlRunner, city: CityRecord, activity: ActivityRecord): Promise<ActivityDetails> {
-  const [venues, skills, images, organisations] = await Promise.all([
-    listVenues(db, activity.id),
-    listActivitySkills(db, activity.id),
-    listImages(db, activity.id),
-    db.query<{ id: string; slug: string; name: string }>('SELECT id, slug, name FROM organisations WHERE id = $1', [
-      activity.organisationId,
-    ]),
-  ]);
+  // One after another: inside a transaction these share one connection, which runs one query at a time.
+  const venues = await listVenues(db, activity.id);
+  const skills = await listActivitySkills(db, activity.id);
+  const images = await listImages(db, activity.id);
+  const organisations = await db.query<{ id: string; slug: string; name: string }>(
+    'SELECT id, slug, name FROM organisations WHERE id = $1',
+    [activity.organisationId],
+  );
   return {
     ...activity,
     organisation: organisations[0] as { id: string; slug: string; name: string },
