@@ -1,6 +1,7 @@
 import { csrfField, errorSummary, type FieldErrors, inputField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
+import { type OrganisationActivitiesData, organisationActivitiesSection } from './activity-page.ts';
 import { checkboxGroup, selectField, textareaField } from './form-controls.ts';
 
 /** Pages of organisations: the public directory and profiles, registration, and the members' management page. */
@@ -86,11 +87,17 @@ export function organisationDirectoryPage(
   });
 }
 
-export function organisationProfilePage(context: PageContext, o: OrganisationCard, canManage: boolean): SafeHtml {
+export function organisationProfilePage(
+  context: PageContext,
+  o: OrganisationCard,
+  canManage: boolean,
+  activities?: OrganisationActivitiesData,
+): SafeHtml {
   const { t } = context;
   return layout(context, {
     title: o.name,
     description: o.description.slice(0, 160) || kindLabels(context, o.kinds),
+    ...(activities ? { head: html`<link rel="stylesheet" href="${context.assets.url('catalogue.css')}">` } : {}),
     body: html`<div class="container section">
   <h1>${o.name}</h1>
   <p>${kindLabels(context, o.kinds)}${o.verified ? html` · <span class="badge-label">${t('organisations:profile.verified')}</span>` : ''}</p>
@@ -112,6 +119,7 @@ export function organisationProfilePage(context: PageContext, o: OrganisationCar
   )}</ul>`
       : ''
   }
+  ${activities ? organisationActivitiesSection(context, activities) : ''}
   <p><a href="${cityPath(context)}/organisations">${t('organisations:profile.back')}</a></p>
 </div>`,
   });
@@ -251,6 +259,8 @@ export function manageOrganisationPage(context: PageContext, data: ManageData): 
     o.decisionReason ? html` ${t('organisations:manage.reason', { reason: o.decisionReason })}` : ''
   }</p>
   <p><a href="${cityPath(context)}/organisations/${o.slug}">${t('organisations:manage.viewProfile')}</a></p>
+  <p><a class="button" href="${base}/activities">${t('activities:links.manage')}</a> <span class="hint">${t('activities:links.manageIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/imports">${t('imports:links.manage')}</a> <span class="hint">${t('imports:links.manageIntro')}</span></p>
 
   <section class="section" aria-labelledby="members-heading">
     <h2 id="members-heading">${t('organisations:manage.members')}</h2>
