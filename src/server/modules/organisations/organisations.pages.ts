@@ -17,11 +17,7 @@ import {
 } from '../../../web/pages/organisations.ts';
 import type { MembershipRole, OrganisationKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import {
-  activityPath,
-  listOrganisationUpcomingActivities,
-  textIn,
-} from '../activities/activity-page.pages.ts';
+import { activityPath, listOrganisationUpcomingActivities, textIn } from '../activities/activity-page.pages.ts';
 import { pageContext, sendPage } from '../../plugins/web.ts';
 import {
   canActForOrganisation,
@@ -250,7 +246,12 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
           {
             items: upcoming.items.map((item) => {
               const title = textIn(item.title, context.language, city);
-              return { ...item, title: title.text, titleLanguage: title.language, href: activityPath(city.slug, item.slug) };
+              return {
+                ...item,
+                title: title.text,
+                titleLanguage: title.language,
+                href: activityPath(city.slug, item.slug),
+              };
             }),
             timeZone: city.timeZone,
             page,
