@@ -18,8 +18,12 @@ export interface Config {
   trustProxy: boolean;
   jobWorker: boolean;
   jobPollIntervalMs: number;
+  /** Calendar feeds may point at private or loopback addresses (tests, intranets); off by default against SSRF. */
+  allowPrivateFeedUrls: boolean;
   /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is not set. */
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
+  /** A MapLibre style URL (raster or vector tiles) for every map; undefined means the bundled offline style. */
+  mapStyleUrl: string | undefined;
 }
 
 /** A configuration problem; the message names the variable so the operator can fix it. */
@@ -126,6 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     jobWorker: readBoolean(env, 'JOB_WORKER', true),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600_000),
+    allowPrivateFeedUrls: readBoolean(env, 'ALLOW_PRIVATE_FEED_URLS', false),
     oidc: readOidc(env),
+    mapStyleUrl: readUrl(env, 'MAP_STYLE_URL', ['http:', 'https:']),
   };
 }

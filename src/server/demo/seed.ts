@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { assignRole, ensureUser } from '../modules/accounts/accounts.service.ts';
+import { seedDemoActivities } from '../modules/activities/activities.demo.ts';
 import { findCityBySlug } from '../modules/cities/cities.repo.ts';
 import { createCity } from '../modules/cities/cities.service.ts';
 import { seedSkillsDemo } from '../modules/skills/skills.demo.ts';
@@ -74,5 +75,7 @@ export async function seedDemo(db: Database): Promise<SeedReport> {
   const organisations = await seedDemoOrganisations(db);
   report.usersCreated += organisations.created;
   report.logins.push(...organisations.logins);
+  // The catalogue needs the organisations and the skills spines above.
+  await seedDemoActivities(db);
   return report;
 }
