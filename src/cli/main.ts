@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createAdminCommand, migrateCommand, openApiCommand, seedDemoCommand, serveCommand } from './commands.ts';
 import { registerSkillsCommands } from './skills.ts';
 import { createCityCommand, registerCitiesCommands, withCreateCityOptions } from './cities.ts';
+import { registerActivitiesCommands } from './activities.ts';
 import { registerOrganisationsCommands } from './organisations.ts';
 import { createOutput, EXIT_USAGE, reportError, type Output } from './output.ts';
 import { registerUsersCommands } from './users.ts';
@@ -78,6 +79,7 @@ export function buildCli(): Command {
 
   registerCitiesCommands(program, run);
   registerOrganisationsCommands(program, run);
+  registerActivitiesCommands(program, run);
   registerUsersCommands(program, run);
 
   return program;

@@ -1,0 +1,1086 @@
+import { parse } from 'csv-parse/sync';
+import type { CityRecord } from '../cities/cities.repo.ts';
+import {
+  type ActivityInput,
+  type ActivitySkillInput,
+  accessibilityFeatures,
+  type VenueInput,
+} from './activities.model.ts';
+import {
+  boundRecurrence,
+  derivedUid,
+  type FatalProblem,
+  type ImportRow,
+  localToUtc,
+  type ParsedImport,
+  type RowProblem,
+  textToHtml,
+  zonedParts,
+} from './activities.ical.ts';
+
+/**
+ * CSV → `ActivityInput`s, for organisers' spreadsheets: `parseCsv` reads the file (BOM, `,` `;` or tab separators as
+ * Excel writes them in Lithuania and Italy, quoted newlines), `suggestMapping` guesses which column is which field from
+ * the headers (English, Lithuanian and Italian spellings; `title_lt`, `Title (IT)` for per-language text), and
+ * `rowsToInputs` turns every row into an input or the problems (line and column) that stop it. Pure: no database.
+ *
+ * Values: dates are ISO 8601 (`2025-03-04T18:00:00+02:00`) or local times in the city's time zone
+ * (`2025-03-04 18:00`, `04/03/2025 18:00`, `04.03.2025 18:00`); a date without a time is an all-day session. Lists
+ * (languages, tags, accessibility, skills, exdates) are separated by `,`, `;` or `|`. Skills are `CODE` or
+ * `FRAMEWORK:CODE`, with an optional level `@3`. Prices are `5`, `£5.50`, `3,50 €`, or `free`/`0`.
+ */
+
+/** Fields a column can be mapped to (besides `title:<lang>` and `description:<lang>`); '' ignores the column. */
+export const csvFields = [
+  'external_id',
+  'slug',
+  'title',
+  'description',
+  'format',
+  'online_url',
+  'start',
+  'end',
+  'start_time',
+  'end_time',
+  'all_day',
+  'rrule',
+  'exdates',
+  'venue_name',
+  'venue_street',
+  'venue_postcode',
+  'venue_locality',
+  'venue_lat',
+  'venue_lon',
+  'ages',
+  'age_min',
+  'age_max',
+  'price',
+  'currency',
+  'concessions',
+  'languages',
+  'accessibility',
+  'accessibility_notes',
+  'capacity',
+  'signup_mode',
+  'signup_url',
+  'tags',
+  'skills',
+] as const;
+export type CsvField = (typeof csvFields)[number];
+
+/** Column header → field (`title`, `title:lt`, …) or '' to ignore it. */
+export type CsvMapping = Record<string, string>;
+
+export interface CsvTable {
+  headers: string[];
+  rows: { line: number; cells: string[] }[];
+  delimiter: string;
+}
+
+/** The fields a column may be mapped to in a city: the plain fields plus per-language title and description. */
+export function mappableFields(languages: readonly string[]): string[] {
+  const fields: string[] = [];
+  for (const field of csvFields) {
+    fields.push(field);
+    if (field === 'title' || field === 'description')
+      for (const language of languages) fields.push(`${field}:${language}`);
+  }
+  return fields;
+}
+
+function isMappableField(field: string, languages: readonly string[]): boolean {
+  return field === '' || mappableFields(languages).includes(field);
+}
+
+// ── Reading the file ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Which separator a header line uses (outside quotes): the most frequent of `,` `;` and tab. */
+function detectDelimiter(headerLine: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const char of headerLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char in counts) counts[char] = (counts[char] ?? 0) + 1;
+  }
+  const [best, count] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] as [string, number];
+  return count > 0 ? best : ',';
+}
+
+/** Reads CSV text; a fatal problem when it is empty, binary or not CSV. Blank lines are dropped; lines are counted. */
+export function parseCsv(text: string): { table: CsvTable; fatal: FatalProblem[] } {
+  const empty: CsvTable = { headers: [], rows: [], delimiter: ',' };
+  const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (source.trim() === '') return { table: empty, fatal: [{ problem: 'the file is empty' }] };
+  if (source.includes('\u0000') || /^\s*BEGIN:VCALENDAR/i.test(source)) {
+    return { table: empty, fatal: [{ problem: 'the file is not a CSV file' }] };
+  }
+  const delimiter = detectDelimiter(source.slice(0, source.indexOf('\n') === -1 ? undefined : source.indexOf('\n')));
+  let records: { record: string[]; info: { lines: number }; raw: string }[];
+  try {
+    records = parse(source, {
+      delimiter,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+    }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
+  } catch (error) {
+    return { table: empty, fatal: [{ problem: `the file cannot be read as CSV: ${(error as Error).message}` }] };
+  }
+  const rows = records
+    .map(({ record, info, raw }) => {
+      // info.lines is the line the record ends on; subtract the line breaks inside it for the line it starts on.
+      const inner = (raw.replace(/\n$/, '').match(/\n/g) ?? []).length;
+      return { line: info.lines - inner, cells: record.map((cell) => cell.trim()) };
+    })
+    .filter((row) => row.cells.some((cell) => cell !== ''));
+  const header = rows.shift();
+  if (!header) return { table: empty, fatal: [{ problem: 'the file is empty' }] };
+  // Duplicate or empty headers get a number so every column has its own name.
+  const seen = new Map<string, number>();
+  const headers = header.cells.map((cell, index) => {
+    const name = cell === '' ? `column ${index + 1}` : cell;
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count > 1 ? `${name} (${count})` : name;
+  });
+  if (rows.length === 0)
+    return { table: { headers, rows, delimiter }, fatal: [{ problem: 'the file has a header but no rows' }] };
+  return { table: { headers, rows, delimiter }, fatal: [] };
+}
+
+// ── Suggesting a mapping ──────────────────────────────────────────────────────────────────────────────────────────
+
+function normalise(header: string): string {
+  return header
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Header spellings (normalised: lower case, no accents, words separated by one space) → field. */
+const synonyms: Record<string, CsvField> = {};
+function spell(field: CsvField, ...names: string[]) {
+  for (const name of [field.replace(/_/g, ' '), ...names]) synonyms[normalise(name)] = field;
+}
+spell(
+  'external_id',
+  'id',
+  'uid',
+  'external id',
+  'externalid',
+  'event id',
+  'ref',
+  'reference',
+  'identifier',
+  'kodas',
+  'identificativo',
+  'codice evento',
+);
+spell('slug', 'short name');
+spell(
+  'title',
+  'name',
+  'event',
+  'event name',
+  'event title',
+  'activity',
+  'activity name',
+  'activity title',
+  'summary',
+  'course',
+  'pavadinimas',
+  'renginys',
+  'veikla',
+  'titolo',
+  'nome',
+  'nome attivita',
+  'evento',
+  'attivita',
+);
+spell('description', 'details', 'about', 'body', 'text', 'aprasymas', 'descrizione', 'dettagli');
+spell('format', 'mode', 'delivery', 'type of delivery', 'formatas', 'formato', 'modalita');
+spell(
+  'online_url',
+  'online link',
+  'meeting link',
+  'meeting url',
+  'stream',
+  'stream url',
+  'zoom',
+  'zoom link',
+  'nuoroda i transliacija',
+  'link online',
+);
+spell(
+  'start',
+  'starts',
+  'starts at',
+  'start date',
+  'start datetime',
+  'date',
+  'begin',
+  'begins',
+  'from',
+  'dtstart',
+  'when',
+  'pradzia',
+  'data',
+  'pradzios data',
+  'inizio',
+  'data inizio',
+  'dal',
+);
+spell(
+  'end',
+  'ends',
+  'ends at',
+  'end date',
+  'end datetime',
+  'finish',
+  'to',
+  'until',
+  'dtend',
+  'pabaiga',
+  'pabaigos data',
+  'fine',
+  'data fine',
+  'al',
+);
+spell('start_time', 'start time', 'time', 'from time', 'pradzios laikas', 'laikas', 'ora inizio', 'ora');
+spell('end_time', 'end time', 'to time', 'finish time', 'pabaigos laikas', 'ora fine');
+spell('all_day', 'all day', 'allday', 'whole day', 'visa diena', 'tutto il giorno', 'giornata intera');
+spell('rrule', 'recurrence', 'recurrence rule', 'repeat', 'repeats', 'kartojimas', 'ricorrenza');
+spell('exdates', 'exdate', 'exceptions', 'excluded dates', 'except', 'isimtys', 'eccezioni', 'date escluse');
+spell(
+  'venue_name',
+  'venue',
+  'place',
+  'location',
+  'location name',
+  'venue title',
+  'vieta',
+  'vietos pavadinimas',
+  'luogo',
+  'sede',
+);
+spell('venue_street', 'address', 'street', 'street address', 'venue address', 'adresas', 'gatve', 'indirizzo', 'via');
+spell(
+  'venue_postcode',
+  'postcode',
+  'post code',
+  'postal code',
+  'zip',
+  'zip code',
+  'pasto kodas',
+  'cap',
+  'codice postale',
+);
+spell('venue_locality', 'locality', 'town', 'city', 'miestas', 'vietove', 'citta', 'comune', 'localita');
+spell('venue_lat', 'lat', 'latitude', 'venue latitude', 'platuma', 'latitudine');
+spell('venue_lon', 'lon', 'lng', 'long', 'longitude', 'venue longitude', 'ilguma', 'longitudine');
+spell('ages', 'age', 'age range', 'ages', 'amzius', 'amziaus grupe', 'eta', 'fascia di eta');
+spell('age_min', 'min age', 'minimum age', 'age from', 'from age', 'amzius nuo', 'eta minima', 'eta min', 'eta da');
+spell('age_max', 'max age', 'maximum age', 'age to', 'to age', 'amzius iki', 'eta massima', 'eta max', 'eta a');
+spell('price', 'cost', 'fee', 'price gbp', 'price eur', 'kaina', 'prezzo', 'costo', 'quota');
+spell('currency', 'valiuta', 'valuta');
+spell('concessions', 'discounts', 'reduced price', 'lengvatos', 'nuolaidos', 'riduzioni', 'agevolazioni');
+spell('languages', 'language', 'kalbos', 'kalba', 'lingue', 'lingua');
+spell('accessibility', 'access', 'accessibility features', 'prieinamumas', 'accessibilita');
+spell(
+  'accessibility_notes',
+  'access notes',
+  'accessibility information',
+  'prieinamumo informacija',
+  'note accessibilita',
+);
+spell(
+  'capacity',
+  'places',
+  'spaces',
+  'seats',
+  'max participants',
+  'maximum participants',
+  'vietos',
+  'vietu skaicius',
+  'dalyviu skaicius',
+  'posti',
+  'capienza',
+  'numero massimo partecipanti',
+);
+spell('signup_mode', 'signup', 'sign up', 'booking mode', 'registracijos budas', 'modalita iscrizione');
+spell(
+  'signup_url',
+  'sign up url',
+  'signup link',
+  'sign up link',
+  'booking',
+  'booking url',
+  'booking link',
+  'registration',
+  'registration url',
+  'registration link',
+  'register',
+  'url',
+  'link',
+  'tickets',
+  'registracija',
+  'registracijos nuoroda',
+  'iscrizione',
+  'link iscrizione',
+  'prenotazione',
+);
+spell(
+  'tags',
+  'tag',
+  'categories',
+  'category',
+  'keywords',
+  'topics',
+  'zymos',
+  'kategorija',
+  'kategorijos',
+  'categoria',
+  'categorie',
+  'parole chiave',
+);
+spell(
+  'skills',
+  'skill',
+  'skill codes',
+  'competences',
+  'competencies',
+  'igudziai',
+  'kompetencijos',
+  'competenze',
+  'abilita',
+);
+
+/** Columns the exporter writes for information only; the importer leaves them out. */
+const informational = new Set(['organisation', 'status', 'page url', 'next start', 'activity id']);
+
+const languageSuffix = /^(.*?)\s+([a-z]{2})$/;
+const knownLanguageCodes = new Set([
+  'en',
+  'lt',
+  'it',
+  'de',
+  'fr',
+  'es',
+  'pl',
+  'ru',
+  'uk',
+  'lv',
+  'et',
+  'pt',
+  'nl',
+  'ro',
+  'ar',
+]);
+
+/**
+ * Guesses the field of each column from its header. Per-language title/description columns are recognised by a
+ * language code after the name (`title_lt`, `Title (IT)`, `pavadinimas lt`); `languages` limits which codes count.
+ */
+export function suggestMapping(headers: readonly string[], languages: readonly string[] = []): CsvMapping {
+  const codes = languages.length > 0 ? new Set(languages) : knownLanguageCodes;
+  const mapping: CsvMapping = {};
+  const taken = new Set<string>();
+  for (const header of headers) {
+    const name = normalise(header.replace(/\s*\(\d+\)$/, ''));
+    let field: string = '';
+    if (informational.has(name)) field = '';
+    else if (synonyms[name]) field = synonyms[name] as string;
+    else {
+      const match = languageSuffix.exec(name);
+      const base = match?.[1] ? synonyms[match[1]] : undefined;
+      if (match && base && (base === 'title' || base === 'description') && codes.has(match[2] as string)) {
+        field = `${base}:${match[2]}`;
+      }
+    }
+    // Each field takes the first column that claims it.
+    if (field && taken.has(field)) field = '';
+    if (field) taken.add(field);
+    mapping[header] = field;
+  }
+  return mapping;
+}
+
+/** Problems with a mapping that stop the whole file: no title, a field mapped twice, unknown fields. */
+export function mappingProblems(
+  mapping: CsvMapping,
+  headers: readonly string[],
+  languages: readonly string[],
+): FatalProblem[] {
+  const problems: FatalProblem[] = [];
+  const used = new Map<string, string>();
+  for (const [header, field] of Object.entries(mapping)) {
+    if (!headers.includes(header))
+      problems.push({ problem: `the mapping names a column "${header}" the file does not have` });
+    if (!field) continue;
+    if (!isMappableField(field, languages))
+      problems.push({ problem: `"${field}" is not a field (column "${header}")` });
+    const other = used.get(field);
+    if (other) problems.push({ problem: `the columns "${other}" and "${header}" are both mapped to ${field}` });
+    used.set(field, header);
+  }
+  if (![...used.keys()].some((field) => field === 'title' || field.startsWith('title:'))) {
+    problems.push({ problem: 'no column holds the title; map one to "title"' });
+  }
+  return problems;
+}
+
+// ── Values ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const truthy = new Set(['yes', 'y', 'true', '1', 'x', 'taip', 'si', 'sì', 'vero', 'all day', 'tutto il giorno']);
+const falsy = new Set(['no', 'n', 'false', '0', 'ne', 'falso', '']);
+
+export function parseBoolean(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  if (truthy.has(v)) return true;
+  if (falsy.has(v)) return false;
+  return undefined;
+}
+
+function parseNumber(value: string): number {
+  const v = value.trim().replace(/\s/g, '');
+  if (v === '') return Number.NaN;
+  // "1.234,56" and "1,234.56" both mean 1234.56; a lone comma is a decimal comma.
+  if (/^-?\d{1,3}(\.\d{3})+,\d+$/.test(v)) return Number(v.replace(/\./g, '').replace(',', '.'));
+  if (/^-?\d{1,3}(,\d{3})+\.\d+$/.test(v)) return Number(v.replace(/,/g, ''));
+  return Number(v.replace(',', '.'));
+}
+
+function parseWholeNumber(value: string): number | undefined {
+  const n = parseNumber(value);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,;|\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+export interface ParsedDate {
+  /** The instant, for values with a time. */
+  instant?: Date;
+  /** The calendar day, for values with a date (always set). */
+  date: { year: number; month: number; day: number };
+  hasTime: boolean;
+  /** A time of day without a date (`18:00`), for start_time/end_time columns. */
+  time?: { hour: number; minute: number; second: number };
+}
+
+const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function validDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function parseTimeOfDay(value: string): { hour: number; minute: number; second: number } | undefined {
+  const match = /^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*(am|pm)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  let hour = Number(match[1]);
+  const minute = Number(match[2]);
+  const second = Number(match[3] ?? 0);
+  const meridiem = match[4]?.toLowerCase();
+  if (meridiem === 'pm' && hour < 12) hour += 12;
+  if (meridiem === 'am' && hour === 12) hour = 0;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return { hour, minute, second };
+}
+
+/**
+ * A date or date-time: ISO 8601 with an offset (taken as is), or a local `YYYY-MM-DD[ T]HH:mm[:ss]`,
+ * `DD/MM/YYYY HH:mm`, `DD.MM.YYYY HH:mm` or `YYYY.MM.DD HH:mm` in the city's time zone. Undefined when unreadable.
+ */
+export function parseDateTime(value: string, timeZone: string): ParsedDate | undefined {
+  const v = value.trim();
+  if (isoWithZone.test(v)) {
+    const instant = new Date(v);
+    if (Number.isNaN(instant.getTime())) return undefined;
+    const [year, month, day] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+    if (!validDay(year, month, day)) return undefined;
+    return { instant, date: { year, month, day }, hasTime: true };
+  }
+  const match =
+    /^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[T\s]+(.+))?$/.exec(v) ??
+    /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[T\s,]+(.+))?$/.exec(v);
+  if (!match) return undefined;
+  const yearFirst = (match[1] as string).length === 4;
+  const year = Number(yearFirst ? match[1] : match[3]);
+  const month = Number(match[2]);
+  const day = Number(yearFirst ? match[3] : match[1]);
+  if (!validDay(year, month, day)) return undefined;
+  if (!match[4]) return { date: { year, month, day }, hasTime: false };
+  const time = parseTimeOfDay(match[4]);
+  if (!time) return undefined;
+  return {
+    instant: localToUtc({ year, month, day, ...time }, timeZone),
+    date: { year, month, day },
+    hasTime: true,
+  };
+}
+
+const formatWords: Record<string, ActivityInput['format']> = {
+  in_person: 'in_person',
+  'in person': 'in_person',
+  'in-person': 'in_person',
+  'face to face': 'in_person',
+  onsite: 'in_person',
+  'on site': 'in_person',
+  gyvai: 'in_person',
+  kontaktinis: 'in_person',
+  'in presenza': 'in_person',
+  online: 'online',
+  virtual: 'online',
+  remote: 'online',
+  nuotoliu: 'online',
+  nuotolinis: 'online',
+  'a distanza': 'online',
+  blended: 'blended',
+  hybrid: 'blended',
+  mixed: 'blended',
+  misrus: 'blended',
+  hibridinis: 'blended',
+  ibrido: 'blended',
+  misto: 'blended',
+};
+
+const accessibilityWords: Record<string, string> = {
+  wheelchair: 'step_free',
+  'wheelchair accessible': 'step_free',
+  'step free': 'step_free',
+  'level access': 'step_free',
+  'accessible toilet': 'accessible_toilet',
+  'accessible toilets': 'accessible_toilet',
+  'induction loop': 'hearing_loop',
+  'hearing loop': 'hearing_loop',
+  bsl: 'sign_language',
+  lis: 'sign_language',
+  lgk: 'sign_language',
+  'sign language': 'sign_language',
+  'audio description': 'audio_description',
+  'easy read': 'easy_read',
+  'quiet space': 'quiet_space',
+  'quiet room': 'quiet_space',
+  'large print': 'large_print',
+};
+
+function accessibilityCode(value: string): string | undefined {
+  const key = normalise(value);
+  const code = key.replace(/ /g, '_');
+  if ((accessibilityFeatures as readonly string[]).includes(code)) return code;
+  return accessibilityWords[key];
+}
+
+let languageNames: Map<string, string> | undefined;
+/** Language names in English, Lithuanian and Italian (and each language's own name) → code, from Intl. */
+function languageCode(value: string): string | undefined {
+  const v = normalise(value);
+  if (/^[a-z]{2,3}$/.test(v)) return v;
+  if (!languageNames) {
+    languageNames = new Map();
+    const codes = [
+      'en',
+      'lt',
+      'it',
+      'de',
+      'fr',
+      'es',
+      'pl',
+      'ru',
+      'uk',
+      'lv',
+      'et',
+      'pt',
+      'nl',
+      'ro',
+      'ar',
+      'zh',
+      'tr',
+      'be',
+      'sq',
+      'fa',
+      'ur',
+      'hi',
+      'bn',
+      'so',
+      'ti',
+    ];
+    for (const display of ['en', 'lt', 'it']) {
+      const names = new Intl.DisplayNames([display], { type: 'language' });
+      for (const code of codes) languageNames.set(normalise(names.of(code) ?? code), code);
+    }
+    for (const code of codes)
+      languageNames.set(normalise(new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code), code);
+  }
+  return languageNames.get(v);
+}
+
+const currencySymbols: Record<string, string> = { '£': 'GBP', '€': 'EUR', $: 'USD' };
+const freeWords = new Set([
+  'free',
+  'gratis',
+  'nemokamai',
+  'nemokama',
+  'gratuito',
+  'gratuita',
+  'libero',
+  '0',
+  '0.00',
+  '0,00',
+]);
+
+export function parsePrice(value: string): { free: true } | { cents: number; currency?: string } | undefined {
+  const v = value.trim();
+  if (freeWords.has(v.toLowerCase())) return { free: true };
+  let currency: string | undefined;
+  for (const [symbol, code] of Object.entries(currencySymbols)) if (v.includes(symbol)) currency = code;
+  const codeMatch = /\b([A-Z]{3})\b/.exec(v.toUpperCase());
+  if (codeMatch) currency = codeMatch[1];
+  const amount = parseNumber(v.replace(/[£€$]/g, '').replace(/[A-Za-z]{3}/g, ''));
+  if (!Number.isFinite(amount) || amount < 0) return undefined;
+  if (amount === 0) return { free: true };
+  return { cents: Math.round(amount * 100), ...(currency ? { currency } : {}) };
+}
+
+/** A skills index for `rowsToInputs`: lower-case `framework:code` and plain `code` → skill id (null when ambiguous). */
+export type SkillIndex = Map<string, string | null>;
+
+export function buildSkillIndex(skills: { id: string; code: string; frameworkSlug: string }[]): SkillIndex {
+  const index: SkillIndex = new Map();
+  for (const skill of skills) {
+    index.set(`${skill.frameworkSlug}:${skill.code}`.toLowerCase(), skill.id);
+    const plain = skill.code.toLowerCase();
+    index.set(plain, index.has(plain) && index.get(plain) !== skill.id ? null : skill.id);
+  }
+  return index;
+}
+
+/** The skill references (`fw:code@level`) in a cell, for looking them up before `rowsToInputs`. */
+export function skillReferences(value: string): { ref: string; level: number | null; text: string }[] {
+  return splitList(value).map((text) => {
+    const match = /^(.*?)\s*(?:@\s*(\d+))?$/.exec(text);
+    return { ref: (match?.[1] ?? text).trim().toLowerCase(), level: match?.[2] ? Number(match[2]) : null, text };
+  });
+}
+
+/** The currency of a city without a currency column: pounds in the UK, euros in the euro area. */
+export function defaultCurrencyFor(timeZone: string): string | null {
+  if (['Europe/London', 'Europe/Belfast', 'Europe/Guernsey', 'Europe/Jersey', 'Europe/Isle_of_Man'].includes(timeZone))
+    return 'GBP';
+  const euro = [
+    'Vilnius',
+    'Rome',
+    'Riga',
+    'Tallinn',
+    'Helsinki',
+    'Berlin',
+    'Paris',
+    'Madrid',
+    'Lisbon',
+    'Dublin',
+    'Vienna',
+    'Brussels',
+    'Amsterdam',
+    'Luxembourg',
+    'Athens',
+    'Bratislava',
+    'Ljubljana',
+    'Zagreb',
+    'Malta',
+    'Monaco',
+    'San_Marino',
+    'Vatican',
+  ];
+  return euro.some((city) => timeZone === `Europe/${city}`) ? 'EUR' : null;
+}
+
+// ── Rows → inputs ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface CsvOptions {
+  /** Skills named in the file, resolved by the caller (the database); see `skillReferences`. */
+  skills?: SkillIndex;
+  /** Where a venue with a name or street but no coordinates goes (usually the organisation's address). */
+  fallbackVenue?: VenueInput | null;
+  /** Currency of prices without one; `defaultCurrencyFor(city.timeZone)` when omitted. */
+  defaultCurrency?: string | null;
+}
+
+/** The column mapped to a field of `ActivityInput` named by a JSON pointer, to place validation errors. */
+export function columnForPointer(pointer: string, mapping: CsvMapping, language?: string): string | undefined {
+  const byField = new Map(
+    Object.entries(mapping)
+      .filter(([, f]) => f)
+      .map(([header, field]) => [field, header]),
+  );
+  const segments = pointer.split('/').filter(Boolean);
+  const [head, second, third] = segments;
+  const candidates: string[] = [];
+  switch (head) {
+    case 'title':
+    case 'description':
+      if (second) candidates.push(`${head}:${second}`);
+      if (!second || second === language) candidates.push(head);
+      if (!second) candidates.push(...[...byField.keys()].filter((f) => f.startsWith(`${head}:`)));
+      break;
+    case 'startsAt':
+      candidates.push('start', 'start_time');
+      break;
+    case 'endsAt':
+      candidates.push('end', 'end_time');
+      break;
+    case 'venues':
+      if (second !== undefined && third) candidates.push(`venue_${third === 'lat' || third === 'lon' ? third : third}`);
+      else candidates.push('venue_name', 'venue_lat', 'venue_street');
+      break;
+    case 'ageMin':
+      candidates.push('age_min', 'ages');
+      break;
+    case 'ageMax':
+      candidates.push('age_max', 'ages');
+      break;
+    case 'priceCents':
+    case 'costKind':
+      candidates.push('price');
+      break;
+    default: {
+      const snake = (head ?? '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      const aliases: Record<string, string> = {
+        external_uid: 'external_id',
+        exdates: 'exdates',
+        signup_url: 'signup_url',
+      };
+      candidates.push(aliases[snake] ?? snake);
+    }
+  }
+  for (const candidate of candidates) {
+    const header = byField.get(candidate);
+    if (header) return header;
+  }
+  return undefined;
+}
+
+/**
+ * Every row → an `ActivityInput` or the problems (line, column) that stop it. Rows are checked for what the file
+ * itself gets wrong (unreadable dates, numbers, unknown codes); the caller then runs `validateActivityInput` on the
+ * inputs for the rules of the catalogue. Fatal problems (no title column, a field mapped twice) stop the whole file.
+ */
+export function rowsToInputs(
+  table: CsvTable,
+  mapping: CsvMapping,
+  city: CityRecord,
+  options: CsvOptions = {},
+): ParsedImport {
+  const result: ParsedImport = {
+    fatal: mappingProblems(mapping, table.headers, city.languages),
+    rows: [],
+    skipped: [],
+    warnings: [],
+  };
+  if (result.fatal.length > 0) return result;
+  const columns = table.headers
+    .map((header, index) => ({ header, index, field: mapping[header] ?? '' }))
+    .filter((column) => column.field !== '');
+  const defaultCurrency =
+    options.defaultCurrency === undefined ? defaultCurrencyFor(city.timeZone) : options.defaultCurrency;
+  const seenUids = new Map<string, number>();
+  for (const row of table.rows) {
+    const parsed = rowToInput(row, columns, city, options, defaultCurrency);
+    if (parsed.externalUid) {
+      const first = seenUids.get(parsed.externalUid);
+      if (first !== undefined) {
+        parsed.problems.push({
+          line: row.line,
+          column: columnForPointer('/externalUid', mapping),
+          field: '/externalUid',
+          problem: `the same activity (${parsed.externalUid}) is already on line ${first}`,
+        });
+        parsed.input = null;
+      } else seenUids.set(parsed.externalUid, row.line);
+    }
+    result.rows.push(parsed);
+  }
+  return result;
+}
+
+function rowToInput(
+  row: CsvTable['rows'][number],
+  columns: { header: string; index: number; field: string }[],
+  city: CityRecord,
+  options: CsvOptions,
+  defaultCurrency: string | null,
+): ImportRow {
+  const { line } = row;
+  const problems: RowProblem[] = [];
+  const warnings: string[] = [];
+  const values = new Map<string, { value: string; header: string }>();
+  for (const column of columns) {
+    const value = row.cells[column.index] ?? '';
+    if (value !== '') values.set(column.field, { value, header: column.header });
+  }
+  const get = (field: string) => values.get(field)?.value ?? '';
+  const has = (field: string) => values.has(field);
+  const problem = (field: string, pointer: string, text: string) =>
+    problems.push({
+      line,
+      column: values.get(field)?.header ?? columns.find((c) => c.field === field)?.header,
+      field: pointer,
+      problem: text,
+    });
+  const timeZone = city.timeZone;
+
+  // Text per language.
+  const title: Record<string, string> = {};
+  const description: Record<string, string> = {};
+  for (const [field, { value }] of values) {
+    const [base, language] = field.split(':');
+    if (base !== 'title' && base !== 'description') continue;
+    const lang = language ?? city.defaultLanguage;
+    if (base === 'title') title[lang] = value;
+    // HTML is kept (the service sanitises it); plain text becomes paragraphs.
+    else description[lang] = /<\/?[a-z][^>]*>/i.test(value) ? value : textToHtml(value);
+  }
+  if (Object.keys(title).length === 0) problem('title', '/title', 'the title is empty');
+
+  const input: ActivityInput = { title, description, format: 'in_person', scheduleKind: 'on_demand' };
+
+  // Dates.
+  let startsAt: Date | undefined;
+  let endsAt: Date | undefined;
+  let allDay = false;
+  const allDayValue = has('all_day') ? parseBoolean(get('all_day')) : undefined;
+  if (has('all_day') && allDayValue === undefined)
+    problem('all_day', '/allDay', `"${get('all_day')}" is not yes or no`);
+  const startTime = has('start_time') ? parseTimeOfDay(get('start_time')) : undefined;
+  const endTime = has('end_time') ? parseTimeOfDay(get('end_time')) : undefined;
+  if (has('start_time') && !startTime)
+    problem('start_time', '/startsAt', `"${get('start_time')}" is not a time (HH:mm)`);
+  if (has('end_time') && !endTime) problem('end_time', '/endsAt', `"${get('end_time')}" is not a time (HH:mm)`);
+  const start = has('start') ? parseDateTime(get('start'), timeZone) : undefined;
+  const end = has('end') ? parseDateTime(get('end'), timeZone) : undefined;
+  if (has('start') && !start)
+    problem('start', '/startsAt', `"${get('start')}" is not a date (use 2025-03-04 18:00 or ISO 8601)`);
+  if (has('end') && !end) problem('end', '/endsAt', `"${get('end')}" is not a date (use 2025-03-04 20:00 or ISO 8601)`);
+  if (!has('start') && (has('end') || has('start_time')))
+    problem('start', '/startsAt', 'there is an end or a time but no start date');
+  if (start) {
+    if (start.hasTime) startsAt = start.instant;
+    else if (startTime) startsAt = localToUtc({ ...start.date, ...startTime }, timeZone);
+    else allDay = allDayValue !== false;
+    if (!start.hasTime && !startTime && allDayValue === false) {
+      problem('start', '/startsAt', 'the start has no time; give one or mark the activity as all day');
+    }
+    if (allDayValue === true) allDay = true;
+    if (allDay) {
+      // The day in the city: an instant (as the exporter writes them) names the local day it falls on.
+      const day = start.instant ? zonedParts(start.instant, timeZone) : start.date;
+      startsAt = localToUtc(
+        { year: day.year, month: day.month, day: day.day, hour: 0, minute: 0, second: 0 },
+        timeZone,
+      );
+      if (end?.instant) {
+        // An instant is already the (exclusive) end: local midnight after the last day.
+        endsAt = end.instant;
+      } else {
+        // A date is the last day; all-day sessions end at local midnight after it.
+        const last = end?.date ?? day;
+        const after = new Date(Date.UTC(last.year, last.month - 1, last.day + 1));
+        endsAt = localToUtc(
+          {
+            year: after.getUTCFullYear(),
+            month: after.getUTCMonth() + 1,
+            day: after.getUTCDate(),
+            hour: 0,
+            minute: 0,
+            second: 0,
+          },
+          timeZone,
+        );
+      }
+    } else if (end) {
+      if (end.hasTime) endsAt = end.instant;
+      else if (endTime) endsAt = localToUtc({ ...end.date, ...endTime }, timeZone);
+      else problem('end', '/endsAt', 'the end has a date but no time');
+    } else if (endTime) {
+      endsAt = localToUtc({ ...start.date, ...endTime }, timeZone);
+    }
+  }
+  if (startsAt) {
+    input.scheduleKind = 'once';
+    input.startsAt = startsAt.toISOString();
+    input.endsAt = (endsAt ?? startsAt).toISOString();
+    if (endsAt && endsAt < startsAt)
+      problem(has('end') ? 'end' : 'end_time', '/endsAt', 'the activity ends before it starts');
+    input.allDay = allDay;
+  }
+  if (has('rrule')) {
+    if (!startsAt) problem('rrule', '/rrule', 'a recurring activity needs a start');
+    else {
+      const bounded = boundRecurrence(get('rrule'), startsAt);
+      if ('problem' in bounded) problem('rrule', '/rrule', bounded.problem);
+      else {
+        input.scheduleKind = 'recurring';
+        input.rrule = bounded.rrule;
+        if (bounded.warning) warnings.push(bounded.warning);
+      }
+    }
+  }
+  if (has('exdates')) {
+    const exdates: string[] = [];
+    for (const text of splitList(get('exdates'))) {
+      const parsed = parseDateTime(text, timeZone);
+      if (!parsed) {
+        problem('exdates', '/exdates', `"${text}" is not a date`);
+        continue;
+      }
+      let instant = parsed.instant;
+      // A bare date excludes the session of that day at the series' time of day.
+      if (!instant && startsAt) {
+        const [h, m, s] = new Intl.DateTimeFormat('en-GB', {
+          timeZone,
+          hourCycle: 'h23',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+        })
+          .format(startsAt)
+          .split(':')
+          .map(Number) as [number, number, number];
+        instant = localToUtc(
+          { ...parsed.date, hour: allDay ? 0 : h, minute: allDay ? 0 : m, second: allDay ? 0 : s },
+          timeZone,
+        );
+      }
+      if (instant) exdates.push(instant.toISOString());
+    }
+    input.exdates = exdates;
+  }
+
+  // Place.
+  const lat = has('venue_lat') ? parseNumber(get('venue_lat')) : Number.NaN;
+  const lon = has('venue_lon') ? parseNumber(get('venue_lon')) : Number.NaN;
+  if (has('venue_lat') && !Number.isFinite(lat))
+    problem('venue_lat', '/venues/0/lat', `"${get('venue_lat')}" is not a latitude`);
+  if (has('venue_lon') && !Number.isFinite(lon))
+    problem('venue_lon', '/venues/0/lon', `"${get('venue_lon')}" is not a longitude`);
+  if (has('venue_lat') !== has('venue_lon')) {
+    problem(has('venue_lat') ? 'venue_lon' : 'venue_lat', '/venues/0', 'give both latitude and longitude');
+  }
+  const venueText = {
+    name: get('venue_name'),
+    street: get('venue_street'),
+    postcode: get('venue_postcode'),
+    locality: get('venue_locality'),
+  };
+  const hasVenueText = Object.values(venueText).some((v) => v !== '');
+  if (Number.isFinite(lat) && Number.isFinite(lon)) {
+    input.venues = [{ ...venueText, lat, lon }];
+  } else if (hasVenueText && !has('venue_lat') && !has('venue_lon')) {
+    if (options.fallbackVenue) {
+      input.venues = [{ ...options.fallbackVenue, ...venueText }];
+      warnings.push('the venue has no coordinates; it was put at the organisation’s address');
+    } else {
+      problem('venue_lat', '/venues/0/lat', 'the venue has no coordinates (latitude and longitude)');
+    }
+  }
+  if (has('online_url')) input.onlineUrl = get('online_url');
+  if (has('format')) {
+    const format = formatWords[normalise(get('format'))];
+    if (!format) problem('format', '/format', `"${get('format')}" is not a format (in person, online or blended)`);
+    else input.format = format;
+  } else {
+    input.format = input.venues && input.onlineUrl ? 'blended' : input.onlineUrl ? 'online' : 'in_person';
+  }
+
+  // Who and how much.
+  if (has('ages')) {
+    const match =
+      /^(\d{1,3})\s*(?:[-–—]|to|iki|a)\s*(\d{1,3})$/i.exec(get('ages')) ?? /^(\d{1,3})\s*\+$/.exec(get('ages'));
+    if (!match) problem('ages', '/ageMin', `"${get('ages')}" is not an age range (like 6-11 or 16+)`);
+    else {
+      input.ageMin = Number(match[1]);
+      input.ageMax = match[2] ? Number(match[2]) : null;
+    }
+  }
+  for (const [field, key, pointer] of [
+    ['age_min', 'ageMin', '/ageMin'],
+    ['age_max', 'ageMax', '/ageMax'],
+    ['capacity', 'capacity', '/capacity'],
+  ] as const) {
+    if (!has(field)) continue;
+    const n = parseWholeNumber(get(field));
+    if (n === undefined) problem(field, pointer, `"${get(field)}" is not a whole number`);
+    else input[key] = n;
+  }
+  if (has('price')) {
+    const price = parsePrice(get('price'));
+    if (!price) problem('price', '/priceCents', `"${get('price')}" is not a price`);
+    else if ('free' in price) input.costKind = 'free';
+    else {
+      input.costKind = 'paid';
+      input.priceCents = price.cents;
+      input.currency = has('currency') ? get('currency').toUpperCase() : (price.currency ?? defaultCurrency);
+    }
+  } else if (has('currency')) input.currency = get('currency').toUpperCase();
+  if (has('concessions')) input.concessions = get('concessions');
+  if (has('languages')) {
+    const codes: string[] = [];
+    for (const name of splitList(get('languages'))) {
+      const code = languageCode(name);
+      if (code) codes.push(code);
+      else problem('languages', '/languages', `"${name}" is not a language`);
+    }
+    input.languages = [...new Set(codes)];
+  }
+  if (has('accessibility')) {
+    const codes: string[] = [];
+    for (const name of splitList(get('accessibility'))) {
+      const code = accessibilityCode(name);
+      if (code) codes.push(code);
+      else problem('accessibility', '/accessibility', `"${name}" is not one of: ${accessibilityFeatures.join(', ')}`);
+    }
+    input.accessibility = [...new Set(codes)];
+  }
+  if (has('accessibility_notes')) input.accessibilityNotes = get('accessibility_notes');
+
+  // Sign-up.
+  if (has('signup_mode')) {
+    const mode = get('signup_mode').trim().toLowerCase();
+    if (mode !== 'none' && mode !== 'internal' && mode !== 'external') {
+      problem('signup_mode', '/signupMode', `"${get('signup_mode')}" is not none, internal or external`);
+    } else input.signupMode = mode;
+  }
+  if (has('signup_url')) {
+    input.signupUrl = get('signup_url');
+    input.signupMode ??= 'external';
+  }
+
+  // Tags and skills.
+  if (has('tags')) input.tags = [...new Set(splitList(get('tags')))];
+  if (has('skills')) {
+    const skills: ActivitySkillInput[] = [];
+    for (const { ref, level, text } of skillReferences(get('skills'))) {
+      const id = options.skills?.get(ref);
+      if (id === null)
+        problem('skills', '/skills', `"${text}" matches skills of several frameworks; write FRAMEWORK:CODE`);
+      else if (!id) problem('skills', '/skills', `"${text}" is not a skill of this city`);
+      else if (!skills.some((s) => s.skillId === id)) skills.push({ skillId: id, level });
+    }
+    input.skills = skills;
+  }
+  if (has('slug')) input.slug = get('slug');
+
+  const externalUid = has('external_id')
+    ? get('external_id')
+    : derivedUid('csv', Object.values(title)[0], input.startsAt ?? '', venueText.name);
+  input.externalUid = externalUid;
+  return { line, externalUid, input: problems.length > 0 ? null : input, problems, warnings };
+}

@@ -1,0 +1,453 @@
+import { lookup } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { loadConfig } from '../../config.ts';
+import type { Database, SqlRunner } from '../../db/client.ts';
+import { AppError } from '../../errors.ts';
+import type { JobHandler } from '../../jobs/worker.ts';
+import { cliAuditContext, recordAudit } from '../audit/audit.service.ts';
+import { type CityRecord, findCityBySlug } from '../cities/cities.repo.ts';
+import { assertCityOpen, type Caller, organisationInCity } from '../organisations/organisations.service.ts';
+import { enqueueJob } from '../jobs/jobs.service.ts';
+import { archiveActivity, canEditActivity } from './activities.service.ts';
+import {
+  deleteFeedRow,
+  type FeedRecord,
+  findFeed,
+  findFeedById,
+  insertFeed,
+  listDueFeeds,
+  listFeedRows,
+  listVanishedFeedActivities,
+  recordFeedSync,
+  updateFeedSettings,
+} from './imports.repo.ts';
+import { analyseFile, writeRows } from './imports.service.ts';
+
+/**
+ * iCalendar feeds of an organisation, re-read on a schedule: each sync fetches the URL (http(s) only, 15 s, at most
+ * 5 MB; private and loopback addresses refused unless ALLOW_PRIVATE_FEED_URLS), upserts every event by UID through
+ * `importActivity`, archives the feed's activities whose events have disappeared (or were cancelled), and records the
+ * outcome on the feed. Unlike an upload, one bad event does not stop the others: it is counted as failed.
+ */
+
+export const FEED_SYNC = 'activities.feed-sync';
+export const FEED_MAX_BYTES = 5 * 1024 * 1024;
+export const FEED_TIMEOUT_MS = 15_000;
+const MAX_REDIRECTS = 5;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// ── Fetching ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Addresses a feed may not point at: loopback, private, link-local, carrier-grade NAT, multicast, unspecified. */
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv6');
+}
+
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return isPrivateAddress(mapped);
+  const family = isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A feed URL as stored: http(s), or webcal(s) (the calendar-app spelling of https). */
+export function normaliseFeedUrl(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw.trim().replace(/^webcals?:\/\//i, 'https://'));
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password) return undefined;
+  url.hash = '';
+  return url.toString();
+}
+
+/** True when the host is written as a private address or a local name (checked before any DNS look-up). */
+export function isPrivateHostName(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(host)) return isPrivateAddress(host);
+  return host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal');
+}
+
+/** A DNS look-up that refuses private addresses, used by the socket itself (so a rebinding DNS cannot slip past). */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 4);
+      const list = addresses as unknown as { address: string; family: number }[];
+      const usable = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
+      const first = usable[0];
+      if (!first)
+        return callback(
+          Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }),
+          '',
+          4,
+        );
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: typeof usable) => void)(null, usable);
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+export class FeedFetchError extends Error {
+  override name = 'FeedFetchError';
+}
+
+/**
+ * Fetches a feed's text: http(s) only, following at most five redirects (each checked again), within the timeout and
+ * size cap. Private and loopback hosts are refused unless `allowPrivate`.
+ */
+export async function fetchFeed(
+  rawUrl: string,
+  options: { allowPrivate: boolean; timeoutMs?: number; maxBytes?: number },
+): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? FEED_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? FEED_MAX_BYTES;
+  const deadline = Date.now() + timeoutMs;
+  let url = normaliseFeedUrl(rawUrl);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    if (!url) throw new FeedFetchError('the address is not an http(s) URL');
+    const target = new URL(url);
+    if (!options.allowPrivate && isPrivateHostName(target.hostname)) {
+      throw new FeedFetchError('the address points at a private or local network');
+    }
+    const response = await new Promise<{ status: number; location?: string; body?: string }>((resolve, reject) => {
+      const client = target.protocol === 'https:' ? https : http;
+      const request = client.get(
+        target,
+        {
+          lookup: guardedLookup(options.allowPrivate),
+          timeout: Math.max(1, deadline - Date.now()),
+          headers: { accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1', 'user-agent': 'Learnscape feed reader' },
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status >= 300 && status < 400 && res.headers.location) {
+            res.resume();
+            resolve({ status, location: new URL(res.headers.location, target).toString() });
+            return;
+          }
+          if (status < 200 || status >= 300) {
+            res.resume();
+            reject(new FeedFetchError(`the server answered HTTP ${status}`));
+            return;
+          }
+          const declared = Number(res.headers['content-length'] ?? 0);
+          if (declared > maxBytes) {
+            res.destroy();
+            reject(new FeedFetchError('the feed is larger than 5 MB'));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              res.destroy();
+              reject(new FeedFetchError('the feed is larger than 5 MB'));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      request.on('timeout', () => request.destroy(new FeedFetchError('the feed did not answer in time')));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error instanceof FeedFetchError
+            ? error
+            : new FeedFetchError(
+                error.code === 'EPRIVATE'
+                  ? 'the address points at a private or local network'
+                  : `the feed could not be reached (${error.code ?? error.message})`,
+              ),
+        ),
+      );
+    });
+    if (response.body !== undefined) return response.body;
+    url = normaliseFeedUrl(response.location ?? '');
+  }
+  throw new FeedFetchError('the feed redirects too many times');
+}
+
+// ── Feeds of an organisation ──────────────────────────────────────────────────────────────────────────────────────
+
+async function authorise(db: SqlRunner, city: CityRecord, organisationId: string, caller: Caller): Promise<void> {
+  if (!UUID.test(organisationId)) throw new AppError('ORGANISATION_NOT_FOUND');
+  await organisationInCity(db, city, organisationId);
+  if (caller.actor !== 'system' && !canEditActivity(caller.actor, city.id, organisationId))
+    throw new AppError('FORBIDDEN');
+}
+
+async function loadFeed(db: SqlRunner, city: CityRecord, organisationId: string, feedId: string): Promise<FeedRecord> {
+  const feed = UUID.test(feedId) ? await findFeed(db, city.id, organisationId, feedId) : undefined;
+  if (!feed) throw new AppError('FEED_NOT_FOUND');
+  return feed;
+}
+
+export async function listFeeds(db: SqlRunner, city: CityRecord, organisationId: string, caller: Caller) {
+  await authorise(db, city, organisationId, caller);
+  return listFeedRows(db, city.id, organisationId);
+}
+
+function checkInterval(minutes: number | undefined): number {
+  const value = minutes ?? 360;
+  if (!Number.isInteger(value) || value < 15 || value > 10080) {
+    throw new AppError('VALIDATION_FAILED', undefined, [
+      { field: '/syncIntervalMinutes', problem: 'Re-read the feed every 15 minutes to 7 days (15–10080 minutes).' },
+    ]);
+  }
+  return value;
+}
+
+export async function addFeed(
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  input: { url: string; syncIntervalMinutes?: number },
+  caller: Caller,
+  options: { allowPrivateUrls: boolean },
+): Promise<FeedRecord> {
+  assertCityOpen(city);
+  await authorise(db, city, organisationId, caller);
+  const url = normaliseFeedUrl(input.url);
+  if (!url || url.length > 2000) {
+    throw new AppError('VALIDATION_FAILED', undefined, [
+      { field: '/url', problem: 'Give the feed’s http(s) or webcal address.' },
+    ]);
+  }
+  if (!options.allowPrivateUrls && isPrivateHostName(new URL(url).hostname)) {
+    throw new AppError('VALIDATION_FAILED', undefined, [
+      { field: '/url', problem: 'The address points at a private or local network, which feeds may not use.' },
+    ]);
+  }
+  const syncIntervalMinutes = checkInterval(input.syncIntervalMinutes);
+  return db.transaction(async (tx) => {
+    const feed = await insertFeed(tx, {
+      cityId: city.id,
+      organisationId,
+      url,
+      syncIntervalMinutes,
+      createdBy: caller.actor !== 'system' && caller.actor.kind === 'user' ? caller.actor.userId : null,
+    });
+    if (!feed) {
+      throw new AppError('VALIDATION_FAILED', undefined, [
+        { field: '/url', problem: 'The organisation already has this feed.' },
+      ]);
+    }
+    await recordAudit(tx, caller.audit, {
+      cityId: city.id,
+      action: 'ical_feed.create',
+      targetType: 'ical_feed',
+      targetId: feed.id,
+      after: { url, syncIntervalMinutes, organisationId },
+    });
+    return feed;
+  });
+}
+
+export async function changeFeed(
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  feedId: string,
+  changes: { enabled?: boolean; syncIntervalMinutes?: number },
+  caller: Caller,
+): Promise<FeedRecord> {
+  assertCityOpen(city);
+  await authorise(db, city, organisationId, caller);
+  const feed = await loadFeed(db, city, organisationId, feedId);
+  const interval = changes.syncIntervalMinutes === undefined ? undefined : checkInterval(changes.syncIntervalMinutes);
+  await updateFeedSettings(db, feed.id, { enabled: changes.enabled, syncIntervalMinutes: interval });
+  return loadFeed(db, city, organisationId, feedId);
+}
+
+/** Removes a feed. Its activities stay as they are (they can be archived one by one). */
+export async function removeFeed(
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  feedId: string,
+  caller: Caller,
+) {
+  assertCityOpen(city);
+  await authorise(db, city, organisationId, caller);
+  const feed = await loadFeed(db, city, organisationId, feedId);
+  await db.transaction(async (tx) => {
+    await deleteFeedRow(tx, feed.id);
+    await recordAudit(tx, caller.audit, {
+      cityId: city.id,
+      action: 'ical_feed.delete',
+      targetType: 'ical_feed',
+      targetId: feed.id,
+      before: { url: feed.url },
+    });
+  });
+}
+
+/** Queues a sync now ("sync now"); repeated clicks within a minute share one job. */
+export async function requestFeedSync(
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  feedId: string,
+  caller: Caller,
+  now = new Date(),
+) {
+  assertCityOpen(city);
+  await authorise(db, city, organisationId, caller);
+  const feed = await loadFeed(db, city, organisationId, feedId);
+  return enqueueJob(db, city.id, {
+    type: FEED_SYNC,
+    payload: { feedId: feed.id },
+    idempotencyKey: `feed:${feed.id}:now:${Math.floor(now.getTime() / 60_000)}`,
+  });
+}
+
+// ── Syncing ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface FeedSyncResult {
+  status: 'ok' | 'failed';
+  error: string | null;
+  counts: {
+    created: number;
+    updated: number;
+    unchanged: number;
+    skipped: number;
+    failed: number;
+    archived: number;
+  } | null;
+}
+
+const feedCaller = (): Caller => ({ actor: 'system', audit: { ...cliAuditContext(), actorLabel: `job:${FEED_SYNC}` } });
+
+/**
+ * Reads one feed and brings its activities in line: upserts by UID, archives what vanished, records the result on
+ * the feed. A feed that cannot be fetched or read is recorded as failed (its activities are left alone).
+ */
+export async function syncFeed(
+  db: Database,
+  feedId: string,
+  options: { allowPrivateUrls: boolean; now?: Date; fetchText?: (url: string) => Promise<string> },
+): Promise<FeedSyncResult> {
+  const feed = await findFeedById(db, feedId);
+  if (!feed) throw new AppError('FEED_NOT_FOUND');
+  const [slug] = await db.query<{ slug: string }>('SELECT slug FROM cities WHERE id = $1', [feed.cityId]);
+  const city = slug ? await findCityBySlug(db, slug.slug) : undefined;
+  if (!city) throw new AppError('CITY_NOT_FOUND');
+  const at = options.now ?? new Date();
+  const fail = async (error: string): Promise<FeedSyncResult> => {
+    await recordFeedSync(db, feed.id, { status: 'failed', error, counts: null, at });
+    return { status: 'failed', error, counts: null };
+  };
+  if (city.status === 'archived') return fail('the city is archived');
+  let text: string;
+  try {
+    text = await (options.fetchText ?? ((url) => fetchFeed(url, { allowPrivate: options.allowPrivateUrls })))(feed.url);
+  } catch (error) {
+    if (error instanceof FeedFetchError) return fail(error.message);
+    throw error;
+  }
+  const analysed = await analyseFile(db, city, feed.organisationId, { fileName: 'feed.ics', content: text });
+  if (analysed.kind !== 'ical' || analysed.fatal.length > 0) {
+    return fail(analysed.fatal.map((f) => f.problem).join('; ') || 'the feed is not an iCalendar file');
+  }
+  const caller = feedCaller();
+  const counts = await db.transaction(async (tx) => {
+    const report = await writeRows(tx, city, feed.organisationId, analysed, caller, {
+      skipInvalid: true,
+      feedId: feed.id,
+    });
+    // Rows that failed keep their activity as it was (not archived): the publisher may fix the event.
+    const live = analysed.rows.map((row) => row.externalUid).filter((uid): uid is string => Boolean(uid));
+    const vanished = await listVanishedFeedActivities(tx, city.id, feed.id, live);
+    return { report, vanished };
+  });
+  let archived = 0;
+  for (const activity of counts.vanished) {
+    await archiveActivity(db, city, activity.id, caller);
+    archived++;
+  }
+  const result = {
+    created: counts.report.created,
+    updated: counts.report.updated,
+    unchanged: counts.report.unchanged,
+    skipped: counts.report.skipped,
+    failed: counts.report.failed,
+    archived,
+  };
+  const failures = counts.report.items.filter((i) => i.outcome === 'failed');
+  const error =
+    failures.length > 0
+      ? failures
+          .slice(0, 5)
+          .map((f) => `line ${f.line}: ${f.problems.join('; ')}`)
+          .join(' | ')
+      : null;
+  await recordFeedSync(db, feed.id, { status: 'ok', error, counts: result, at });
+  return { status: 'ok', error, counts: result };
+}
+
+/**
+ * The `activities.feed-sync` job: `{ feedId }`. Private addresses follow the server's configuration unless given.
+ * A failed fetch is recorded on the feed and not retried (the next scheduled slot tries again).
+ */
+export function feedSyncHandler(options: { allowPrivateUrls?: boolean } = {}): JobHandler {
+  return async (job, { db }) => {
+    const { feedId } = (job.payload ?? {}) as { feedId?: string };
+    if (!feedId || !UUID.test(feedId)) return { status: 'failed', error: 'no feed id' };
+    const feed = await findFeedById(db, feedId);
+    if (!feed) return { status: 'skipped', error: 'the feed was removed' };
+    return syncFeed(db, feedId, {
+      allowPrivateUrls: options.allowPrivateUrls ?? loadConfig().allowPrivateFeedUrls,
+    });
+  };
+}
+
+/**
+ * Queues a sync for every enabled feed whose interval has passed. Idempotent per feed and time slot (the slot is the
+ * feed's interval), so calling it every hour, or twice, queues each due feed once. Returns how many were queued.
+ */
+export async function scheduleFeedSyncs(db: Database, now: Date = new Date()): Promise<number> {
+  const due = await listDueFeeds(db, now);
+  for (const feed of due) {
+    const slot = Math.floor(now.getTime() / (feed.syncIntervalMinutes * 60_000));
+    await enqueueJob(db, feed.cityId, {
+      type: FEED_SYNC,
+      payload: { feedId: feed.id },
+      idempotencyKey: `feed:${feed.id}:${slot}`,
+      maxAttempts: 2,
+    });
+  }
+  return due.length;
+}
