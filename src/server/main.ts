@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { listCities } from './modules/cities/cities.repo.ts';
 import { hasDemoData, isDatabaseEmpty, seedDemo, type SeedReport } from './demo/seed.ts';
 import { scheduleDailyMaintenance } from './jobs/maintenance.ts';
+import { scheduleCatalogueJobs } from './modules/activities/catalogue.jobs.ts';
 import { createJobWorker } from './jobs/registry.ts';
 import type { JobWorker } from './jobs/worker.ts';
 import { DevInbox } from './mail/dev-inbox.ts';
@@ -54,8 +55,12 @@ export async function startServer(config: Config, say: (line: string) => void = 
     app = await buildApp({ config, db, devInbox });
     worker = createJobWorker(db, { mailer }, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
     if (config.jobWorker) {
-      await scheduleDailyMaintenance(db);
-      maintenanceTimer = setInterval(() => void scheduleDailyMaintenance(db).catch(() => {}), 3_600_000).unref();
+      const maintain = async () => {
+        await scheduleDailyMaintenance(db);
+        await scheduleCatalogueJobs(db, config.publicUrl);
+      };
+      await maintain();
+      maintenanceTimer = setInterval(() => void maintain().catch(() => {}), 3_600_000).unref();
       await worker.start({ recoverAll: db.engine === 'pglite' });
     }
 

@@ -201,7 +201,7 @@ async function headersFor(role: Role): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  await seedDemo(db);
+  await seedDemo(db, { catalogue: false });
   passwordHash = await hashPassword(TEST_PASSWORD);
   const system: Caller = { actor: 'system', audit: cliAuditContext() };
   await createCity(db, {

@@ -36,7 +36,7 @@ describe(`HTTP basics on ${testEngine}`, () => {
         });
       },
     });
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
   });
   afterAll(() => t.close());
 

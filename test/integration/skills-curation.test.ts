@@ -62,7 +62,7 @@ describe(`skills curation pages on ${testEngine}`, () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     vilniusId = (await t.db.query<{ id: string }>("SELECT id FROM cities WHERE slug = 'vilnius'"))[0]?.id as string;
     const asForm = (signedIn: { headers: { cookie: string; 'x-csrf-token': string } }) => ({
       cookie: signedIn.headers.cookie,

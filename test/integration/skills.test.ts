@@ -66,7 +66,7 @@ describe(`skills spine on ${testEngine}`, () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     const cities = await t.db.query<{ id: string; slug: string }>('SELECT id, slug FROM cities');
     vilnius = cities.find((c) => c.slug === 'vilnius') as { id: string; slug: string };
     torino = cities.find((c) => c.slug === 'torino') as { id: string; slug: string };

@@ -8,6 +8,7 @@ import {
   createApiToken,
   inviteMember,
 } from '../../src/server/modules/organisations/organisations.service.ts';
+import { createActivity } from '../../src/server/modules/activities/activities.service.ts';
 import { createCrosswalk, createLocalSkill } from '../../src/server/modules/skills/skills.service.ts';
 import { type SignedIn, signIn } from '../helpers/auth.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -32,6 +33,10 @@ interface Fixture {
     invitationId: string;
     localSkillId: string;
     crosswalkId: string;
+    publishedActivityId: string;
+    publishedActivitySlug: string;
+    submittedActivityId: string;
+    draftActivityId: string;
   };
 }
 
@@ -527,6 +532,109 @@ const attempts: Attempt[] = [
     unchanged: async (db, f) =>
       expect(await db.query('SELECT 1 FROM skill_crosswalks WHERE id = $1', [f.b.crosswalkId])).toHaveLength(1),
   },
+  // Activities
+  {
+    resource: 'activities',
+    what: "read B's published activity through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/activities/${f.b.publishedActivityId}`,
+    expect: [404],
+  },
+  {
+    resource: 'activities',
+    what: "read B's published activity page through A's city (copied slug)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/activities/${f.b.publishedActivitySlug}`,
+    expect: [404],
+  },
+  {
+    resource: 'activities',
+    what: "read B's draft in B",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/activities/${f.b.draftActivityId}`,
+    expect: [404],
+  },
+  {
+    resource: 'activities',
+    what: "edit B's activity through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'PUT',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/activities/${f.b.publishedActivityId}`,
+    body: () => ({ title: { lt: 'Perimta veikla' }, format: 'online', scheduleKind: 'on_demand' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ version: number }>('SELECT version FROM activities WHERE id = $1', [f.b.publishedActivityId])
+        )[0]?.version,
+      ).toBe(1),
+  },
+  {
+    resource: 'activities',
+    what: "edit B's activity in B",
+    as: 'admin of organisation A',
+    method: 'PUT',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/activities/${f.b.publishedActivityId}`,
+    body: () => ({ title: { en: 'Taken over' }, format: 'online', scheduleKind: 'on_demand' }),
+    expect: [403],
+  },
+  {
+    resource: 'activities',
+    what: "archive B's activity through A's organisation with A's API token",
+    as: 'API token of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/activities/${f.b.publishedActivityId}/archive`,
+    expect: [403, 404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM activities WHERE id = $1', [f.b.publishedActivityId])
+        )[0]?.status,
+      ).toBe('published'),
+  },
+  {
+    resource: 'activities',
+    what: "read B's activity history through A's organisation",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/activities/${f.b.publishedActivityId}/revisions`,
+    expect: [404],
+  },
+  {
+    resource: 'activities',
+    what: "approve B's submitted activity through A's moderation queue (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/activity-moderation/${f.b.submittedActivityId}/approve`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM activities WHERE id = $1', [f.b.submittedActivityId])
+        )[0]?.status,
+      ).toBe('submitted'),
+  },
+  {
+    resource: 'activities',
+    what: "return B's submitted activity in B",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.b.city.slug}/activity-moderation/${f.b.submittedActivityId}/return`,
+    body: () => ({ note: 'Not yours to judge' }),
+    expect: [403],
+  },
+  {
+    resource: 'activities',
+    what: "list A's moderation queue, finding none of B's submissions",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/activity-moderation`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.submittedActivityId],
+  },
   // Later modules add their rows here.
 ];
 
@@ -537,7 +645,7 @@ describe(`tenant isolation on ${testEngine}`, () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     const system: Caller = { actor: 'system', audit: cliAuditContext() };
     const cityA = (await findCityBySlug(t.db, 'vilnius')) as CityRecord;
     const cityB = (await findCityBySlug(t.db, 'plymouth')) as CityRecord;
@@ -567,7 +675,13 @@ describe(`tenant isolation on ${testEngine}`, () => {
       system,
       t.config.publicUrl,
     );
-    const tokenA = await createApiToken(t.db, cityA, orgA, { name: 'A sync', scopes: ['members:read'] }, system);
+    const tokenA = await createApiToken(
+      t.db,
+      cityA,
+      orgA,
+      { name: 'A sync', scopes: ['members:read', 'activities:read', 'activities:write'] },
+      system,
+    );
     // A local skill of B, crosswalked to DigComp 2.1 (B's spine has DigComp).
     const localSkillB = await createLocalSkill(
       t.db,
@@ -589,6 +703,23 @@ describe(`tenant isolation on ${testEngine}`, () => {
       "SELECT id FROM skills WHERE city_id = $1 AND code = 'youth-work.digital'",
       [cityA.id],
     );
+    // Activities of B: published, submitted and draft, made directly (not from the demo seed).
+    const makeActivity = (title: string, options: { publish?: boolean; submit?: boolean }) =>
+      createActivity(
+        t.db,
+        cityB,
+        orgB,
+        {
+          title: { en: title },
+          format: 'online',
+          scheduleKind: 'on_demand',
+        },
+        system,
+        options,
+      );
+    const publishedB = await makeActivity('Isolation published', { publish: true });
+    const submittedB = await makeActivity('Isolation submitted', { submit: true });
+    const draftB = await makeActivity('Isolation draft', {});
     // Give B's audit log some content by a curator of B.
     await t.app.inject({ method: 'GET', url: '/api/v1/cities/plymouth/curators', headers: curatorB.headers });
     fixture = {
@@ -610,6 +741,10 @@ describe(`tenant isolation on ${testEngine}`, () => {
         invitationId: invitationB.invitation.id,
         localSkillId: localSkillB.id,
         crosswalkId: crosswalkB.id,
+        publishedActivityId: publishedB.id,
+        publishedActivitySlug: publishedB.slug,
+        submittedActivityId: submittedB.id,
+        draftActivityId: draftB.id,
       },
     };
     actors['curator of A'] = (await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' })).headers;
@@ -625,7 +760,7 @@ describe(`tenant isolation on ${testEngine}`, () => {
 
   it('has a row for every resource type', () => {
     expect(new Set(attempts.map((a) => a.resource))).toEqual(
-      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log', 'skills']),
+      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log', 'skills', 'activities']),
     );
   });
 

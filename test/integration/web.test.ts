@@ -7,7 +7,7 @@ describe(`web pages on ${testEngine}`, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
   });
   afterAll(() => t.close());
 

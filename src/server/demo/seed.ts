@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { assignRole, ensureUser } from '../modules/accounts/accounts.service.ts';
 import { seedDemoActivities } from '../modules/activities/activities.demo.ts';
+import { seedDemoSignups } from '../modules/activities/signups.demo.ts';
 import { findCityBySlug } from '../modules/cities/cities.repo.ts';
 import { createCity } from '../modules/cities/cities.service.ts';
 import { seedSkillsDemo } from '../modules/skills/skills.demo.ts';
@@ -39,7 +40,15 @@ export async function hasDemoData(db: Database): Promise<boolean> {
  * Seeds the demo network. Idempotent: what exists is kept, what is missing is added, so re-running never duplicates.
  * Each capability adds its own demo data here through its own service.
  */
-export async function seedDemo(db: Database): Promise<SeedReport> {
+export interface SeedOptions {
+  /**
+   * Seed the catalogue too (several hundred activities per city, sign-ups and attendance). Tests that only need the
+   * cities, people and organisations turn it off: it is most of the seed's time.
+   */
+  catalogue?: boolean;
+}
+
+export async function seedDemo(db: Database, options: SeedOptions = {}): Promise<SeedReport> {
   const report: SeedReport = { citiesCreated: [], usersCreated: 0, logins: [] };
 
   const admin = await ensureUser(db, {
@@ -75,7 +84,10 @@ export async function seedDemo(db: Database): Promise<SeedReport> {
   const organisations = await seedDemoOrganisations(db);
   report.usersCreated += organisations.created;
   report.logins.push(...organisations.logins);
-  // The catalogue needs the organisations and the skills spines above.
-  await seedDemoActivities(db);
+  // The catalogue needs the organisations and the skills spines above; sign-ups need the activities.
+  if (options.catalogue !== false) {
+    await seedDemoActivities(db);
+    await seedDemoSignups(db);
+  }
   return report;
 }

@@ -38,7 +38,7 @@ describe(`sign-in, sessions and access rules on ${testEngine}`, () => {
         );
       },
     });
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     const [org] = await t.db.query<{ id: string }>(
       "INSERT INTO organisations (slug, name, kinds) VALUES ('probe-org', 'Probe Org', '{provider}') RETURNING id",
     );

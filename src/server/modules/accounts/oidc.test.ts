@@ -96,7 +96,7 @@ describe(`single sign-on with OpenID Connect against a real provider on ${testEn
         OIDC_PROVIDER_NAME: 'City ID',
       },
     });
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
   });
   afterAll(async () => {
     await t?.close();

@@ -36,7 +36,7 @@ describe(`people: sign-up, verification, passwords, minors, profile and GDPR on 
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
   });
   afterAll(() => t.close());
 

@@ -30,7 +30,7 @@ describe(`city administration on ${testEngine}`, () => {
   let curator: SignedIn;
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     admin = await signIn(t.app, t.db, { role: 'network_admin' });
     curator = await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'torino' });
   });

@@ -18,7 +18,7 @@ describe(`organisations on ${testEngine}`, () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemo(t.db);
+    await seedDemo(t.db, { catalogue: false });
     applicant = await signIn(t.app, t.db, { role: 'learner' }, 'owner@makers.example.org');
     curator = await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' });
   });
