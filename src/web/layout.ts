@@ -72,7 +72,8 @@ ${page.head ?? ''}
         <li><a href="/">${t('layout.networkHome')}</a></li>
         ${
           city
-            ? html`<li><a href="${city.homePath}/organisations">${t('organisations:nav.organisations')}</a></li>
+            ? html`<li><a href="${city.homePath}/activities">${t('catalogue:nav.activities')}</a></li>
+        <li><a href="${city.homePath}/organisations">${t('organisations:nav.organisations')}</a></li>
         <li><a href="${city.homePath}/skills">${t('skills:nav.skills')}</a></li>`
             : ''
         }
@@ -83,6 +84,7 @@ ${page.head ?? ''}
       ${
         context.account
           ? html`<a href="/account">${t('layout.signedInAs', { name: context.account.displayName })}</a>
+      ${city ? html`<a href="${city.homePath}/my/activities">${t('signups:nav.myActivities')}</a>` : ''}
       <form method="post" action="/logout" class="inline-form">
         <input type="hidden" name="_csrf" value="${context.csrfToken}">
         <button type="submit" class="link-button">${t('layout.signOut')}</button>

@@ -1,3 +1,4 @@
+import { fillFreePlacesOfActivity } from './signups.service.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -748,6 +749,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
         saved = await updateActivity(app.db, city, activity.id, input, caller, {
           expectedVersion: /^\d+$/.test(values.version) ? Number(values.version) : undefined,
         });
+        await fillFreePlacesOfActivity(app.db, city, saved.id, app.config.publicUrl);
         if (submit && saved.status === 'draft') saved = await submitActivity(app.db, city, saved.id, caller);
       } else {
         saved = await createActivity(app.db, city, organisationId, input, caller, { submit });

@@ -7,6 +7,7 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import type { ActivityInput } from './activities.model.ts';
 import type { ActivitySummary } from './activities.repo.ts';
+import { fillFreePlacesOfActivity } from './signups.service.ts';
 import {
   ActivityParams,
   ActivitySchema,
@@ -275,6 +276,8 @@ export async function activitiesRoutes(instance: FastifyInstance): Promise<void>
           expectedVersion: request.body.expectedVersion,
         },
       );
+      // A larger capacity gives waiting people their places at once.
+      await fillFreePlacesOfActivity(app.db, cityOf(request), activityId, app.config.publicUrl);
       return json(request, updated);
     },
   );

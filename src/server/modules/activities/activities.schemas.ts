@@ -265,7 +265,7 @@ export const RevisionList = Type.Object({
   items: Type.Array(
     Type.Object({
       id: Uuid,
-      action: literals(activityRevisionActions),
+      action: Type.String({ description: activityRevisionActions.join(', '), examples: ['updated'] }),
       note: Nullable(Type.String()),
       changes: Type.Record(Type.String(), Type.Object({ before: Type.Unknown(), after: Type.Unknown() })),
       actorName: Nullable(Type.String()),

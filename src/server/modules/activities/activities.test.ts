@@ -358,6 +358,43 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
     expect(third.activity.id).toBe(first.activity.id);
   });
 
+  it('gives waiting people their places when an edit raises the capacity', async () => {
+    const input = activityInput({ title: { en: 'Tiny pottery class' }, capacity: 1 });
+    const created = await createActivity(t.db, city, organisationId, input, systemCaller, { publish: true });
+    const [session] = await listSessions(t.db, city.id, created.id, {});
+    const signUp = async () => {
+      const learner = await signIn(t.app, t.db, { role: 'learner' });
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/v1/cities/plymouth/activities/${created.id}/sessions/${session?.id}/signups`,
+        headers: learner.headers,
+      });
+    };
+    expect((await signUp()).json().status).toBe('confirmed');
+    const waiting = await signUp();
+    expect(waiting.json().status).toBe('waitlisted');
+    const edited = await t.app.inject({
+      method: 'PUT',
+      url: `${base()}/${created.id}`,
+      headers: staff,
+      payload: { ...input, capacity: 2 },
+    });
+    expect(edited.statusCode).toBe(200);
+    const [row] = await t.db.query<{ status: string }>('SELECT status FROM activity_signups WHERE id = $1', [
+      waiting.json().id,
+    ]);
+    expect(row?.status).toBe('confirmed');
+    // Lowering it below the people who have places is refused, beside the field.
+    const lower = await t.app.inject({
+      method: 'PUT',
+      url: `${base()}/${created.id}`,
+      headers: staff,
+      payload: { ...input, capacity: 1 },
+    });
+    expect(lower.statusCode).toBe(400);
+    expect(lower.json().error.details[0].field).toBe('/capacity');
+  });
+
   it('lets a curator trust an organisation, whose submissions are then published without review', async () => {
     const trust = await t.app.inject({
       method: 'PUT',

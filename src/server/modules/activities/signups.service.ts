@@ -542,3 +542,20 @@ export const signupRemindersHandler: JobHandler = async (job, { db, signal }) =>
   }
   return { sent };
 };
+
+/**
+ * After an activity's edit (its capacity may have grown): gives the free places of each upcoming session to the
+ * people waiting, in order, and emails them. Returns how many got a place.
+ */
+export async function fillFreePlacesOfActivity(
+  db: Database,
+  city: CityRecord,
+  activityId: string,
+  publicUrl: string,
+): Promise<number> {
+  let promoted = 0;
+  for (const session of await listUpcomingSessionContexts(db, city.id, activityId, 500)) {
+    promoted += (await fillFreePlaces(db, city, session.sessionId, publicUrl)).length;
+  }
+  return promoted;
+}
