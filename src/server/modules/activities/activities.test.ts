@@ -1,45 +1,12 @@
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../../../test/helpers/auth.ts';
+import { solidPng } from '../../../../test/helpers/images.ts';
 import { activityInput, createCatalogueCity, systemCaller } from '../../../../test/helpers/catalogue.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { createApiToken } from '../organisations/organisations.service.ts';
 import { createActivity, importActivity, listSessions } from './activities.service.ts';
-
-/** A real 2×1 PNG (signature, IHDR, IDAT, IEND) built here so the test needs no binary fixture. */
-function tinyPng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8;
-  header[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from([0, 255, 0, 0, 0, 0, 255]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe(`activities: writing, moderation and history on ${testEngine}`, () => {
   let t: TestApp;
@@ -291,14 +258,14 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
       method: 'POST',
       url: `${url}?alt=big`,
       headers: { ...staff, 'content-type': 'image/png' },
-      payload: Buffer.concat([tinyPng(), Buffer.alloc(2 * 1024 * 1024 + 2048)]),
+      payload: Buffer.concat([solidPng(2, 1), Buffer.alloc(2 * 1024 * 1024 + 2048)]),
     });
     expect(tooLarge.statusCode).toBe(413);
     const stored = await t.app.inject({
       method: 'POST',
       url: `${url}?alt=${encodeURIComponent('Boats in Sutton Harbour')}`,
       headers: { ...staff, 'content-type': 'image/png' },
-      payload: tinyPng(),
+      payload: solidPng(2, 1),
     });
     expect(stored.statusCode).toBe(201);
     expect(stored.json()).toMatchObject({ contentType: 'image/png', width: 2, height: 1 });

@@ -1,3 +1,4 @@
+import { localDateTime } from './time-zones.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -57,24 +58,6 @@ export function placesLeft(session: SessionRecord, activityCapacity: number | nu
   return capacity === null ? null : Math.max(0, capacity - session.confirmedCount);
 }
 
-/** A wall-clock date or time of an instant in a zone: `2026-03-14`, `18:00`. */
-function localParts(instant: Date, timeZone: string): { date: string; time: string } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-      .formatToParts(instant)
-      .map((part) => [part.type, part.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-}
-
 const schemaDays: Record<string, string> = {
   MO: 'https://schema.org/Monday',
   TU: 'https://schema.org/Tuesday',
@@ -101,7 +84,7 @@ function eventSchedule(activity: ActivityDetails, timeZone: string): Record<stri
   const parts = rruleParts(activity.rrule);
   const unit = { DAILY: 'D', WEEKLY: 'W', MONTHLY: 'M', YEARLY: 'Y' }[parts.get('FREQ') ?? ''];
   const interval = Math.max(1, Number(parts.get('INTERVAL') ?? 1) || 1);
-  const start = localParts(activity.startsAt, timeZone);
+  const start = localDateTime(activity.startsAt, timeZone);
   const days = (parts.get('BYDAY') ?? '')
     .split(',')
     .map((day) => schemaDays[day.replace(/^[+-]?\d+/, '')])
@@ -110,12 +93,12 @@ function eventSchedule(activity: ActivityDetails, timeZone: string): Record<stri
   return {
     '@type': 'Schedule',
     startDate: start.date,
-    ...(activity.lastEndAt ? { endDate: localParts(activity.lastEndAt, timeZone).date } : {}),
+    ...(activity.lastEndAt ? { endDate: localDateTime(activity.lastEndAt, timeZone).date } : {}),
     ...(activity.allDay
       ? {}
       : {
           startTime: start.time,
-          ...(activity.endsAt ? { endTime: localParts(activity.endsAt, timeZone).time } : {}),
+          ...(activity.endsAt ? { endTime: localDateTime(activity.endsAt, timeZone).time } : {}),
         }),
     ...(unit ? { repeatFrequency: `P${interval}${unit}` } : {}),
     ...(days.length > 0 ? { byDay: days } : {}),
@@ -218,7 +201,7 @@ export function activityJsonLd(activity: ActivityDetails, options: JsonLdOptions
     online: 'https://schema.org/OnlineEventAttendanceMode',
     blended: 'https://schema.org/MixedEventAttendanceMode',
   }[activity.format];
-  const instant = (date: Date) => (activity.allDay ? localParts(date, timeZone).date : new Date(date).toISOString());
+  const instant = (date: Date) => (activity.allDay ? localDateTime(date, timeZone).date : new Date(date).toISOString());
   // All-day ends are the midnight after the last day; schema.org wants the last day itself.
   const endOf = (date: Date) => (activity.allDay ? new Date(date.getTime() - 1) : date);
   const end = activity.scheduleKind === 'once' ? activity.endsAt : (activity.lastEndAt ?? activity.endsAt);

@@ -1,45 +1,12 @@
-import { deflateSync } from 'node:zlib';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../../../test/helpers/auth.ts';
+import { solidPng } from '../../../../test/helpers/images.ts';
 import { activityInput, createCatalogueCity, systemCaller } from '../../../../test/helpers/catalogue.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { type ActivityDetails, addActivityImage, createActivity } from './activities.service.ts';
-
-/** A real 1×1 PNG, so the image route serves bytes the service accepted. */
-function onePixelPng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8;
-  header[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from([0, 255, 0, 0]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const xssTitle = '</script><script>alert("x")</script> & <b>Robots</b>';
 
@@ -99,7 +66,7 @@ describe(`the public activity page on ${testEngine}`, () => {
       t.db,
       city,
       recurring.id,
-      { bytes: onePixelPng(), alt: { en: 'Two teenagers building a robot' } },
+      { bytes: solidPng(1, 1), alt: { en: 'Two teenagers building a robot' } },
       systemCaller,
     );
     draft = await createActivity(

@@ -1,3 +1,4 @@
+import { localDateTime } from './time-zones.ts';
 import { renderEmail } from '../../../web/emails/email.ts';
 import { isSupportedLanguage, type Language, translatorFor } from '../../../web/i18n.ts';
 import { loadConfig } from '../../config.ts';
@@ -188,22 +189,6 @@ export function digestAllowed(status: string, emailVerified: boolean): boolean {
 
 // ── The daily digest ───────────────────────────────────────────────────────────────────────────────────────────────
 
-function localDateAndHour(now: Date, timeZone: string): { date: string; hour: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-    })
-      .formatToParts(now)
-      .map((part) => [part.type, part.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
-}
-
 /**
  * Enqueues today's digest for each city with alerting saved searches, once its local morning has come; the city and
  * its local date are the idempotency key, so the hourly maintenance may call this as often as it likes.
@@ -214,7 +199,7 @@ export async function scheduleSavedSearchDigests(db: Database, now = new Date(),
   for (const { cityId } of await citiesWithAlerts(db)) {
     const city = await findCityById(db, cityId);
     if (city?.status !== 'active') continue;
-    const local = localDateAndHour(now, city.timeZone);
+    const local = localDateTime(now, city.timeZone);
     if (local.hour < DIGEST_LOCAL_HOUR) continue;
     await enqueueJob(db, city.id, {
       type: SAVED_SEARCH_DIGEST,

@@ -106,6 +106,13 @@ export function parseInstant(text: string, timeZone: string): Date | null {
 /** `YYYY-MM-DDTHH:mm` of an instant in a time zone: the value of a `datetime-local` input. */
 export function toLocalInput(instant: Date, timeZone: string): string {
   const w = wallTimeIn(instant, timeZone);
-  const pad = (n: number) => String(n).padStart(2, '0');
   return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The local calendar date (`YYYY-MM-DD`), time (`HH:mm`) and hour of an instant in a zone. */
+export function localDateTime(instant: Date, timeZone: string): { date: string; time: string; hour: number } {
+  const w = wallTimeIn(new Date(instant), timeZone);
+  return { date: `${w.year}-${pad(w.month)}-${pad(w.day)}`, time: `${pad(w.hour)}:${pad(w.minute)}`, hour: w.hour };
 }
