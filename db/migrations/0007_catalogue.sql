@@ -171,6 +171,7 @@ CREATE TABLE "saved_searches" (
 	"query" jsonb NOT NULL,
 	"alert_daily" boolean DEFAULT true NOT NULL,
 	"last_alerted_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"unsubscribe_token_hash" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -219,4 +220,5 @@ CREATE UNIQUE INDEX "activity_signups_cancel_token_key" ON "activity_signups" US
 CREATE INDEX "activity_skills_city_skill_idx" ON "activity_skills" USING btree ("city_id","skill_id");--> statement-breakpoint
 CREATE INDEX "activity_venues_activity_idx" ON "activity_venues" USING btree ("activity_id","position");--> statement-breakpoint
 CREATE UNIQUE INDEX "ical_feeds_url_key" ON "ical_feeds" USING btree ("city_id","organisation_id","url");--> statement-breakpoint
-CREATE INDEX "saved_searches_user_idx" ON "saved_searches" USING btree ("user_id","city_id");
+CREATE INDEX "saved_searches_user_idx" ON "saved_searches" USING btree ("user_id","city_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "saved_searches_unsubscribe_token_key" ON "saved_searches" USING btree ("unsubscribe_token_hash");

@@ -987,9 +987,14 @@ export const savedSearches = pgTable(
     query: jsonb('query').$type<Record<string, string | string[]>>().notNull(),
     alertDaily: boolean('alert_daily').notNull().default(true),
     lastAlertedAt: timestamp('last_alerted_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The hash of the secret in the latest digest's "turn off these emails" link (works without signing in). */
+    unsubscribeTokenHash: text('unsubscribe_token_hash'),
     createdAt: createdAt(),
   },
-  (t) => [index('saved_searches_user_idx').on(t.userId, t.cityId)],
+  (t) => [
+    index('saved_searches_user_idx').on(t.userId, t.cityId),
+    uniqueIndex('saved_searches_unsubscribe_token_key').on(t.unsubscribeTokenHash),
+  ],
 );
 
 /** An organisation's iCalendar feed, re-read on a schedule; events are matched on their UID. */
