@@ -69,7 +69,7 @@ export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): Fas
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('vary', 'Accept-Language, Cookie')
-    .header('cache-control', 'no-cache')
+    .header('cache-control', reply.hasHeader('cache-control') ? reply.getHeader('cache-control') : 'no-cache')
     .send(page.value);
 }
 

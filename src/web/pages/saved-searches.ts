@@ -91,3 +91,63 @@ export function savedSearchesPage(context: PageContext, data: SavedSearchesPageD
 </div>`,
   });
 }
+
+/** The link carries a secret: no search engine lists it, and no link on the page passes it on as a referrer. */
+const unsubscribeHead = html`<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">`;
+
+export interface UnsubscribePageData {
+  /** `confirm` asks first (opening the link changes nothing); `done` after the form; `already` when alerts were off. */
+  state: 'confirm' | 'done' | 'already';
+  name: string;
+  query: Record<string, string | string[]>;
+  citySlug: string;
+  /** Where the confirm form posts (the link itself). */
+  formAction: string;
+}
+
+/** The page of a digest's "stop these emails" link, without signing in: asks, then confirms the emails stopped. */
+export function savedSearchUnsubscribePage(context: PageContext, data: UnsubscribePageData): SafeHtml {
+  const { t } = context;
+  const title =
+    data.state === 'confirm'
+      ? t('activity:unsubscribe.title')
+      : data.state === 'done'
+        ? t('activity:unsubscribe.doneTitle')
+        : t('activity:unsubscribe.alreadyTitle');
+  return layout(context, {
+    title,
+    head: unsubscribeHead,
+    body: html`<div class="container section narrow">
+  <h1>${title}</h1>
+  <h2>${data.name}</h2>
+  <p>${describeQuery(context, data.query)}</p>
+  ${
+    data.state === 'confirm'
+      ? html`<p>${t('activity:unsubscribe.intro', { name: data.name })}</p>
+  <form method="post" action="${data.formAction}" class="form">
+    ${csrfField(context.csrfToken)}
+    <p class="button-row"><button type="submit" class="button">${t('activity:unsubscribe.button')}</button></p>
+  </form>`
+      : data.state === 'done'
+        ? html`<p class="success" role="status">${t('activity:unsubscribe.doneText', { name: data.name })}</p>`
+        : html`<p>${t('activity:unsubscribe.alreadyText', { name: data.name })}</p>`
+  }
+  <p>${t('activity:unsubscribe.manageHint')}</p>
+  <p><a href="/c/${data.citySlug}/saved-searches">${t('activity:savedSearches.title')}</a></p>
+</div>`,
+  });
+}
+
+/** The page of a "stop these emails" link that is unknown, was used, or was replaced by a newer email's link. */
+export function savedSearchUnsubscribeInvalidPage(context: PageContext, citySlug: string): SafeHtml {
+  const { t } = context;
+  return layout(context, {
+    title: t('activity:unsubscribe.invalidTitle'),
+    head: unsubscribeHead,
+    body: html`<div class="container section narrow">
+  <h1>${t('activity:unsubscribe.invalidTitle')}</h1>
+  <p>${t('activity:unsubscribe.invalidText')}</p>
+  <p><a href="/c/${citySlug}/saved-searches">${t('activity:savedSearches.title')}</a></p>
+</div>`,
+  });
+}

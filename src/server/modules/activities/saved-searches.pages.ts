@@ -1,7 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { savedSearchesPage } from '../../../web/pages/saved-searches.ts';
+import {
+  savedSearchesPage,
+  savedSearchUnsubscribeInvalidPage,
+  savedSearchUnsubscribePage,
+} from '../../../web/pages/saved-searches.ts';
 import { AppError } from '../../errors.ts';
 import { sendPage } from '../../plugins/web.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
@@ -9,10 +13,14 @@ import { cityPageContext, field, FormBody } from '../organisations/form-body.ts'
 import {
   createSavedSearch,
   deleteSavedSearch,
+  describeUnsubscribeLink,
   listSavedSearches,
   MAX_SAVED_SEARCHES,
   SAVED_SEARCH_LIMIT_PROBLEM,
+  type SavedSearchRecord,
   savedSearchPath,
+  savedSearchUnsubscribePath,
+  unsubscribeByLink,
   updateSavedSearch,
 } from './saved-searches.service.ts';
 
@@ -20,6 +28,10 @@ const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const CityParams = Type.Object({ citySlug: Slug });
 const SavedSearchParams = Type.Object({ citySlug: Slug, savedSearchId: Type.String({ format: 'uuid' }) });
 const PageQuery = Type.Object({ lang: Type.Optional(Type.String()), done: Type.Optional(Type.String()) });
+const TokenParams = Type.Object({ citySlug: Slug, token: Type.String({ maxLength: 200 }) });
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+/** The "stop these emails" link is public and carries a secret: limited like the other emailed links. */
+const tokenRateLimit = { max: 30, timeWindow: '1 minute' };
 
 const notices: Record<string, string> = {
   saved: 'activity:savedSearches.saved',
@@ -57,6 +69,38 @@ async function renderList(
     }),
     options.status ?? 200,
   );
+}
+
+/**
+ * The page of a digest's "stop these emails" link in the page language; an unknown, used or replaced link gets a page
+ * saying so with the error's status (410).
+ */
+async function renderUnsubscribe(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  load: (city: CityRecord) => Promise<{ search: SavedSearchRecord; state: 'confirm' | 'done' | 'already' }>,
+) {
+  const city = request.city as CityRecord;
+  const context = cityPageContext(request, reply, city);
+  try {
+    const { search, state } = await load(city);
+    return sendPage(
+      reply,
+      savedSearchUnsubscribePage(context, {
+        state,
+        name: search.name,
+        query: search.query,
+        citySlug: city.slug,
+        formAction: savedSearchUnsubscribePath(city.slug, token),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'SAVED_SEARCH_LINK_INVALID') {
+      return sendPage(reply, savedSearchUnsubscribeInvalidPage(context, city.slug), error.status);
+    }
+    throw error;
+  }
 }
 
 /** "My saved searches" and the forms that save, switch alerts and delete (the search page posts the first). */
@@ -106,6 +150,34 @@ export async function savedSearchesPages(instance: FastifyInstance): Promise<voi
       }
       return reply.redirect(`/c/${city.slug}/saved-searches?done=saved`, 303);
     },
+  );
+
+  // The digest's "stop these emails" link works without signing in. Opening it changes nothing (mail scanners open
+  // links): the page asks, and its form (CSRF double-submit cookie, as for every anonymous form) turns the alerts off.
+  app.get(
+    `${base}/unsubscribe/:token`,
+    {
+      config: { access: 'public', rateLimit: tokenRateLimit },
+      schema: { hide, params: TokenParams, querystring: LangQuery },
+    },
+    async (request, reply) =>
+      renderUnsubscribe(request, reply, request.params.token, async (city) => {
+        const search = await describeUnsubscribeLink(app.db, city, request.params.token);
+        return { search, state: search.alertDaily ? 'confirm' : 'already' };
+      }),
+  );
+
+  app.post(
+    `${base}/unsubscribe/:token`,
+    {
+      config: { access: 'public', rateLimit: tokenRateLimit },
+      schema: { hide, params: TokenParams, body: Type.Optional(FormBody) },
+    },
+    async (request, reply) =>
+      renderUnsubscribe(request, reply, request.params.token, async (city) => ({
+        search: await unsubscribeByLink(app.db, city, request.params.token),
+        state: 'done',
+      })),
   );
 
   app.post(

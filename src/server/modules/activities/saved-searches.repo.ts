@@ -141,6 +141,51 @@ export async function markAlerted(db: SqlRunner, ids: string[], at: Date): Promi
   );
 }
 
+/**
+ * Stores the hash of each search's "stop these emails" link, in the transaction that moves the alert mark. Each digest
+ * writes a fresh hash over the last one, so only the link in the newest email works.
+ */
+export async function setUnsubscribeTokenHashes(
+  db: SqlRunner,
+  links: { id: string; tokenHash: string }[],
+): Promise<void> {
+  if (links.length === 0) return;
+  await db.query(
+    `UPDATE saved_searches s SET unsubscribe_token_hash = l.hash
+       FROM unnest($1::uuid[], $2::text[]) AS l(id, hash)
+      WHERE s.id = l.id`,
+    [links.map((link) => link.id), links.map((link) => link.tokenHash)],
+  );
+}
+
+/** The saved search of the city whose latest emailed "stop these emails" link has this hash, if any. */
+export async function findSavedSearchByUnsubscribeHash(
+  db: SqlRunner,
+  cityId: string,
+  tokenHash: string,
+): Promise<SavedSearchRecord | undefined> {
+  const [row] = await db.query<SavedSearchRecord>(
+    `SELECT ${columns} FROM saved_searches WHERE unsubscribe_token_hash = $1 AND city_id = $2`,
+    [tokenHash, cityId],
+  );
+  return row;
+}
+
+/** Turns the alerts of the search with this link off and forgets the link (it works once); undefined if unknown. */
+export async function unsubscribeSavedSearchByHash(
+  db: SqlRunner,
+  cityId: string,
+  tokenHash: string,
+): Promise<SavedSearchRecord | undefined> {
+  const [row] = await db.query<SavedSearchRecord>(
+    `UPDATE saved_searches SET alert_daily = false, unsubscribe_token_hash = NULL
+      WHERE unsubscribe_token_hash = $1 AND city_id = $2
+      RETURNING ${columns}`,
+    [tokenHash, cityId],
+  );
+  return row;
+}
+
 /** A city by id (the digest job carries the id). */
 export async function findCityById(db: SqlRunner, cityId: string): Promise<CityRecord | undefined> {
   const [row] = await db.query<{ slug: string }>('SELECT slug FROM cities WHERE id = $1', [cityId]);

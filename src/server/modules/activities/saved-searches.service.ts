@@ -7,6 +7,7 @@ import { AppError, type ErrorDetail } from '../../errors.ts';
 import type { JobHandler } from '../../jobs/worker.ts';
 import { queueEmail } from '../../mail/email-jobs.ts';
 import type { Actor, UserActor } from '../accounts/actor.ts';
+import { hashSecret, newSecret } from '../accounts/sessions.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityName } from '../cities/cities.service.ts';
 import { enqueueJob } from '../jobs/jobs.service.ts';
@@ -18,11 +19,14 @@ import {
   deleteUserSavedSearch,
   digestRecipients,
   findCityById,
+  findSavedSearchByUnsubscribeHash,
   findUserSavedSearch,
   insertSavedSearch,
   listUserSavedSearches,
   markAlerted,
   type SavedSearchRecord,
+  setUnsubscribeTokenHashes,
+  unsubscribeSavedSearchByHash,
   updateUserSavedSearch,
 } from './saved-searches.repo.ts';
 import { parseSearchParams, type SearchHit, searchActivities, searchParamNames } from './search.service.ts';
@@ -39,6 +43,8 @@ export const SAVED_SEARCH_DIGEST = 'activities.saved-search-digest';
 export const SAVED_SEARCH_LIMIT_PROBLEM = `at most ${MAX_SAVED_SEARCHES} saved searches per city; delete one first`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The shape of the secret in a "stop these emails" link (`newSecret()`: base64url). */
+const UNSUBSCRIBE_TOKEN = /^[\w-]{20,100}$/;
 
 export interface SavedSearchInput {
   name?: string;
@@ -177,6 +183,37 @@ export function savedSearchPath(citySlug: string, query: Record<string, string |
   return `/c/${citySlug}/activities${text ? `?${text}` : ''}`;
 }
 
+/** The page, without signing in, that turns off one saved search's emails (the digest links to it). */
+export function savedSearchUnsubscribePath(citySlug: string, token: string): string {
+  return `/c/${citySlug}/saved-searches/unsubscribe/${token}`;
+}
+
+/**
+ * The saved search a digest's "stop these emails" link points at, for the page that asks first (looking at the link
+ * never changes anything: mail scanners open links). SAVED_SEARCH_LINK_INVALID when the link is unknown, was used, or
+ * a newer digest replaced it.
+ */
+export async function describeUnsubscribeLink(
+  db: SqlRunner,
+  city: CityRecord,
+  token: string,
+): Promise<SavedSearchRecord> {
+  const found = UNSUBSCRIBE_TOKEN.test(token)
+    ? await findSavedSearchByUnsubscribeHash(db, city.id, hashSecret(token))
+    : undefined;
+  if (!found) throw new AppError('SAVED_SEARCH_LINK_INVALID');
+  return found;
+}
+
+/** Turns off a saved search's daily emails through its link, without signing in; the link then stops working. */
+export async function unsubscribeByLink(db: SqlRunner, city: CityRecord, token: string): Promise<SavedSearchRecord> {
+  const updated = UNSUBSCRIBE_TOKEN.test(token)
+    ? await unsubscribeSavedSearchByHash(db, city.id, hashSecret(token))
+    : undefined;
+  if (!updated) throw new AppError('SAVED_SEARCH_LINK_INVALID');
+  return updated;
+}
+
 /**
  * Whether a person's saved-search alerts may be emailed. Accounts awaiting a guardian's consent (`limited`) keep their
  * saved searches but get no alert emails until consent is given: alerts are optional messages the person asked for,
@@ -222,6 +259,8 @@ export interface DigestSection {
   search: SavedSearchRecord;
   hits: SearchHit[];
   total: number;
+  /** The secret of this search's "stop these emails" link in this email (only its hash is stored). */
+  unsubscribeToken?: string;
 }
 
 /** The digest email of one person: their saved searches with new matches, linked to the activity pages. */
@@ -242,6 +281,11 @@ export function renderDigestEmail(
     if (section.total > section.hits.length) {
       lines.push(t('activity:digest.more', { count: section.total - section.hits.length }));
       lines.push(`${publicUrl}${savedSearchPath(city.slug, section.search.query)}`);
+    }
+    if (section.unsubscribeToken) {
+      lines.push(
+        `${t('activity:digest.stopSearch', { name: section.search.name })}: ${publicUrl}${savedSearchUnsubscribePath(city.slug, section.unsubscribeToken)}`,
+      );
     }
     paragraphs.push(lines.join('\n'));
   }
@@ -317,8 +361,15 @@ export async function runSavedSearchDigest(
           sections.push({ search, hits: fresh, total: Math.max(fresh.length, result.total - late) });
       }
       const ids = searches.map((search) => search.id);
+      // Each search in the email gets a fresh "stop these emails" secret; only its hash is stored, in the transaction
+      // that moves the mark. A newer digest replaces the hash, so only the link in the latest email works.
+      const links = sections.map((section) => {
+        section.unsubscribeToken = newSecret();
+        return { id: section.search.id, tokenHash: hashSecret(section.unsubscribeToken) };
+      });
       await db.transaction(async (tx) => {
         if (sections.length > 0) {
+          await setUnsubscribeTokenHashes(tx, links);
           const rendered = renderDigestEmail(
             language,
             { city, publicUrl: options.publicUrl, recipientName: recipient.displayName },

@@ -3,6 +3,7 @@ import { signIn, type SignedIn } from '../../../../test/helpers/auth.ts';
 import { activityInput, createCatalogueCity, systemCaller } from '../../../../test/helpers/catalogue.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
+import { hashSecret } from '../accounts/sessions.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { createActivity } from './activities.service.ts';
 import { runSavedSearchDigest, SAVED_SEARCH_DIGEST, scheduleSavedSearchDigests } from './saved-searches.service.ts';
@@ -223,5 +224,132 @@ describe(`saved searches and their daily digest on ${testEngine}`, () => {
     const mail = await t.inbox.waitFor((m) => m.to.includes('skaitytojas@example.org'));
     expect(mail.subject).toBe('1 nauja veikla mieste Plymouth');
     expect(mail.text).toContain('Paieškai „Robotai“:');
+  });
+
+  it('stops one search’s emails through the digest’s link without signing in; only the newest link works', async () => {
+    const stargazer = await signIn(t.app, t.db, { role: 'learner' }, 'stargazer@example.org');
+    for (const [name, q] of [
+      ['Stars', 'astronomy'],
+      ['Telescopes', 'telescope'],
+    ]) {
+      expect((await api('POST', base, stargazer, { name, query: { q } })).statusCode).toBe(201);
+    }
+    await t.db.query(`UPDATE saved_searches SET last_alerted_at = now() - interval '1 day' WHERE user_id = $1`, [
+      stargazer.userId,
+    ]);
+    const publish = (title: string) =>
+      createActivity(t.db, city, organisationId, activityInput({ title: { en: title } }), systemCaller, {
+        publish: true,
+      });
+    await publish('Astronomy night');
+    await publish('Telescope building');
+
+    const mailsOf = () => t.inbox.list().filter((m) => m.to.includes('stargazer@example.org'));
+    const linkIn = (text: string, name: string) => {
+      const found = new RegExp(
+        `Stop emails for “${name}”: http://learnscape\\.test(/c/plymouth/saved-searches/unsubscribe/[\\w-]+)`,
+      ).exec(text);
+      return found?.[1] as string;
+    };
+    const searchRow = async (name: string) => {
+      const [row] = await t.db.query<{ alertDaily: boolean; hash: string | null }>(
+        `SELECT alert_daily AS "alertDaily", unsubscribe_token_hash AS hash FROM saved_searches
+          WHERE user_id = $1 AND name = $2`,
+        [stargazer.userId, name],
+      );
+      return row as { alertDaily: boolean; hash: string | null };
+    };
+    const page = (method: 'GET' | 'POST', url: string, headers: Record<string, string> = {}, payload?: string) =>
+      t.app.inject({ method, url, headers: { accept: 'text/html', ...headers }, ...(payload ? { payload } : {}) });
+
+    expect((await runSavedSearchDigest(t.db, city, { publicUrl: 'http://learnscape.test' })).emails).toBeGreaterThan(0);
+    await t.worker.drain();
+    const first = await t.inbox.waitFor((m) => m.to.includes('stargazer@example.org'));
+    const starsLink = linkIn(first.text, 'Stars');
+    const oldTelescopesLink = linkIn(first.text, 'Telescopes');
+    expect(starsLink).toBeTruthy();
+    expect(oldTelescopesLink).toBeTruthy();
+    expect(starsLink).not.toBe(oldTelescopesLink);
+    expect(first.html).toContain(`http://learnscape.test${starsLink}`);
+    // Only the secret's hash is stored.
+    const starsToken = starsLink.split('/').at(-1) as string;
+    expect((await searchRow('Stars')).hash).toBe(hashSecret(starsToken));
+
+    // Opening the link (as a mail scanner would) shows the search and a button, and changes nothing.
+    const opened = await page('GET', starsLink);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain('<meta name="referrer" content="no-referrer">');
+    expect(opened.body).toContain('<h1>Stop emails for this saved search?</h1>');
+    expect(opened.body).toContain('Stars');
+    expect(opened.body).toContain(`<form method="post" action="${starsLink}"`);
+    expect(opened.body).toContain('<button type="submit" class="button">Stop these emails</button>');
+    expect(await searchRow('Stars')).toEqual({ alertDaily: true, hash: hashSecret(starsToken) });
+    const lithuanian = await page('GET', starsLink, { 'accept-language': 'lt' });
+    expect(lithuanian.body).toContain('Nebesiųsti laiškų apie šią išsaugotą paiešką?');
+
+    // The form is an anonymous form: without the double-submit cookie it is refused.
+    const csrfCookie = opened.cookies.find((c) => c.name === 'ls_csrf')?.value as string;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(opened.body)?.[1] as string;
+    expect(csrf).toBe(csrfCookie);
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', cookie: `ls_csrf=${csrfCookie}` };
+    const forged = await page(
+      'POST',
+      starsLink,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      form({ _csrf: csrf }),
+    );
+    expect(forged.statusCode).toBe(403);
+    expect((await searchRow('Stars')).alertDaily).toBe(true);
+
+    const stopped = await page('POST', starsLink, formHeaders, form({ _csrf: csrf }));
+    expect(stopped.statusCode).toBe(200);
+    expect(stopped.body).toContain('<h1>Emails stopped</h1>');
+    expect(stopped.body).toContain('You will no longer get daily emails for “Stars”.');
+    expect(stopped.body).toContain('href="/c/plymouth/saved-searches"');
+    expect(await searchRow('Stars')).toEqual({ alertDaily: false, hash: null });
+    // The other search of the email keeps its alerts.
+    expect((await searchRow('Telescopes')).alertDaily).toBe(true);
+
+    // The link works once.
+    const again = await page('POST', starsLink, formHeaders, form({ _csrf: csrf }));
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('<h1>This link no longer works</h1>');
+    expect((await page('GET', starsLink)).statusCode).toBe(410);
+    expect((await page('GET', '/c/plymouth/saved-searches/unsubscribe/nonsense')).statusCode).toBe(410);
+
+    // The next digest does not mail the search that was turned off, and its links replace the older ones.
+    await publish('Astronomy for beginners');
+    await publish('Telescope evening');
+    await runSavedSearchDigest(t.db, city, { publicUrl: 'http://learnscape.test' });
+    await t.worker.drain();
+    const second = await t.inbox.waitFor((m) => m.to.includes('stargazer@example.org') && m.id !== first.id);
+    expect(mailsOf()).toHaveLength(2);
+    expect(second.text).toContain('For “Telescopes”:');
+    expect(second.text).toContain('Telescope evening');
+    expect(second.text).not.toContain('Stars');
+    expect(second.text).not.toContain('Astronomy for beginners');
+    const newTelescopesLink = linkIn(second.text, 'Telescopes');
+    expect(newTelescopesLink).toBeTruthy();
+    expect(newTelescopesLink).not.toBe(oldTelescopesLink);
+    expect((await page('GET', oldTelescopesLink)).statusCode).toBe(410);
+    const stale = await page('POST', oldTelescopesLink, formHeaders, form({ _csrf: csrf }));
+    expect(stale.statusCode).toBe(410);
+    expect((await searchRow('Telescopes')).alertDaily).toBe(true);
+    // The link belongs to its city: under another city's address it is unknown.
+    const elsewhere = newTelescopesLink.replace('/c/plymouth/', '/c/plymouth-elsewhere/');
+    expect((await page('GET', elsewhere)).statusCode).toBe(410);
+    const current = await page('GET', newTelescopesLink);
+    expect(current.statusCode).toBe(200);
+    expect(current.body).toContain('Telescopes');
+    // Alerts turned off on "My saved searches" meanwhile: the link says so and offers no button.
+    const [telescopes] = await t.db.query<{ id: string }>(
+      `SELECT id FROM saved_searches WHERE user_id = $1 AND name = 'Telescopes'`,
+      [stargazer.userId],
+    );
+    await api('PATCH', `${base}/${telescopes?.id}`, stargazer, { alertDaily: false });
+    const already = await page('GET', newTelescopesLink);
+    expect(already.statusCode).toBe(200);
+    expect(already.body).toContain('<h1>These emails are already off</h1>');
+    expect(already.body).not.toContain('<form method="post"');
   });
 });
