@@ -72,6 +72,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           description:
             'People: sign-up, email verification, password reset, guardian consent, profile, data export and deletion',
         },
+        {
+          name: 'activities',
+          description: 'The opportunity catalogue: activities, moderation, search, the map, imports, feeds and exports',
+        },
+        { name: 'signups', description: 'Taking part: sign-ups, waiting lists, attendee lists and attendance' },
+        { name: 'saved searches', description: "A learner's saved searches and their daily email" },
       ],
     },
     // Name components after the schemas' $id instead of def-0, def-1 …
