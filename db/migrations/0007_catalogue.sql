@@ -207,7 +207,6 @@ CREATE UNIQUE INDEX "activities_external_uid_key" ON "activities" USING btree ("
 CREATE INDEX "activities_city_status_next_idx" ON "activities" USING btree ("city_id","status","next_start_at");--> statement-breakpoint
 CREATE INDEX "activities_organisation_idx" ON "activities" USING btree ("organisation_id","city_id","status");--> statement-breakpoint
 CREATE INDEX "activities_search_idx" ON "activities" USING gin ("search_vector");--> statement-breakpoint
-CREATE INDEX "activities_location_idx" ON "activities" USING gist ("location");--> statement-breakpoint
 CREATE INDEX "activity_images_activity_idx" ON "activity_images" USING btree ("activity_id","position");--> statement-breakpoint
 CREATE INDEX "activity_imports_organisation_idx" ON "activity_imports" USING btree ("city_id","organisation_id","created_at");--> statement-breakpoint
 CREATE INDEX "activity_revisions_activity_idx" ON "activity_revisions" USING btree ("activity_id","created_at");--> statement-breakpoint

@@ -5,6 +5,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { loadAssets } from '../web/assets.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { activitiesPages } from './modules/activities/activities.pages.ts';
+import { signupsPages } from './modules/activities/signups.pages.ts';
+import { signupsRoutes } from './modules/activities/signups.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { citiesAdminPages } from './modules/cities/cities.admin.pages.ts';
 import { citiesAdminRoutes } from './modules/cities/cities.admin.routes.ts';
@@ -16,10 +19,18 @@ import { authRoutes } from './modules/accounts/auth.routes.ts';
 import { oidcRoutes } from './modules/accounts/oidc.routes.ts';
 import { peoplePages } from './modules/accounts/people.pages.ts';
 import { peopleRoutes } from './modules/accounts/people.routes.ts';
+import { activityPages } from './modules/activities/activity-page.pages.ts';
+import { savedSearchesPages } from './modules/activities/saved-searches.pages.ts';
+import { savedSearchesRoutes } from './modules/activities/saved-searches.routes.ts';
+import { sitemapRoutes } from './modules/activities/sitemap.routes.ts';
 import { devMailPages } from './modules/devmail/devmail.pages.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { importsPages } from './modules/activities/imports.pages.ts';
+import { importsRoutes } from './modules/activities/imports.routes.ts';
 import type { DevInbox } from './mail/dev-inbox.ts';
+import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { jobsRoutes } from './modules/jobs/jobs.routes.ts';
+import { activitiesRoutes } from './modules/activities/activities.routes.ts';
 import { organisationsPages } from './modules/organisations/organisations.pages.ts';
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts';
 import { skillsCurationPages } from './modules/skills/skills.curation.pages.ts';
@@ -27,6 +38,8 @@ import { skillsPages } from './modules/skills/skills.pages.ts';
 import { skillsRoutes } from './modules/skills/skills.routes.ts';
 import { enforceAccessDeclarations, type RouteAccess } from './plugins/access.ts';
 import { assetRoutes } from './plugins/assets.ts';
+import { searchPages } from './modules/activities/search.pages.ts';
+import { searchRoutes } from './modules/activities/search.routes.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -73,7 +86,7 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
   });
 
@@ -112,6 +125,19 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(peoplePages);
   await app.register(oidcRoutes);
   // Catalogue (issue #6): each slice registers its plugins below this line.
+  await app.register(importsRoutes);
+  await app.register(importsPages);
+  await app.register(activityPages);
+  await app.register(sitemapRoutes);
+  await app.register(savedSearchesRoutes);
+  await app.register(savedSearchesPages);
+  await app.register(signupsRoutes);
+  await app.register(signupsPages);
+  await app.register(searchRoutes);
+  await app.register(searchPages);
+  await app.register(activitiesPages);
+  await app.register(activitiesRoutes);
+  await app.register(geoRoutes);
   if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;

@@ -66,6 +66,11 @@ export const errorCatalogue = {
   SIGNUP_NOT_OPEN: { status: 409, message: 'This activity does not take sign-ups here, or the session has passed.' },
   SIGNUP_EXISTS: { status: 409, message: 'You are already signed up (or on the waiting list) for this session.' },
   SIGNUP_NOT_FOUND: { status: 404, message: 'No sign-up with this id exists here.' },
+  SIGNUP_SESSION_STARTED: {
+    status: 409,
+    message: 'This session has already started, so the sign-up can no longer be cancelled.',
+  },
+  ATTENDANCE_NOT_OPEN: { status: 409, message: 'Attendance can be marked once the session has started.' },
   IMPORT_NOT_FOUND: { status: 404, message: 'No import with this id belongs to this organisation.' },
   IMPORT_HAS_ERRORS: {
     status: 422,
@@ -76,6 +81,10 @@ export const errorCatalogue = {
   FEED_NOT_FOUND: { status: 404, message: 'No calendar feed with this id belongs to this organisation.' },
   FEED_FETCH_FAILED: { status: 502, message: 'The calendar feed could not be fetched or read.' },
   SAVED_SEARCH_NOT_FOUND: { status: 404, message: 'No saved search with this id is yours.' },
+  SAVED_SEARCH_LINK_INVALID: {
+    status: 410,
+    message: 'This link to stop emails is unknown or no longer works: it was used, or a newer email replaced it.',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
   NOT_ACCEPTABLE: { status: 406, message: 'The requested representation is not available.' },
   CONFLICT: { status: 409, message: 'This conflicts with the current state.' },

@@ -784,7 +784,7 @@ export const activities = pgTable(
     index('activities_city_status_next_idx').on(t.cityId, t.status, t.nextStartAt),
     index('activities_organisation_idx').on(t.organisationId, t.cityId, t.status),
     index('activities_search_idx').using('gin', t.searchVector),
-    index('activities_location_idx').using('gist', t.location),
+    // The map and bounding-box indexes carry extra columns (INCLUDE), which Drizzle cannot declare: migration 0008.
     check('activities_status_check', sql`${t.status} in ('draft', 'submitted', 'published', 'archived')`),
     check('activities_format_check', sql`${t.format} in ('in_person', 'online', 'blended')`),
     check('activities_schedule_kind_check', sql`${t.scheduleKind} in ('once', 'recurring', 'on_demand')`),

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import { REFRESH_NEXT_DATES, refreshNextDatesHandler } from '../modules/activities/catalogue.jobs.ts';
 import { SEND_EMAIL, sendEmailHandler } from '../mail/email-jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import {
@@ -7,6 +8,9 @@ import {
   PURGE_EXPIRED_EXPORTS,
   purgeExpiredExportsHandler,
 } from '../modules/accounts/gdpr.service.ts';
+import { SAVED_SEARCH_DIGEST, savedSearchDigestHandler } from '../modules/activities/saved-searches.service.ts';
+import { SIGNUP_REMINDERS, signupRemindersHandler } from '../modules/activities/signups.service.ts';
+import { FEED_SYNC, feedSyncHandler } from '../modules/activities/feeds.service.ts';
 import { PURGE_FINISHED_JOBS, purgeFinishedJobs } from './maintenance.ts';
 import { JobWorker, type JobWorkerOptions } from './worker.ts';
 
@@ -22,5 +26,9 @@ export function createJobWorker(db: Database, services: JobServices, options: Jo
     .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
     .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler);
   // Catalogue (issue #6): each slice registers its job types below this line.
+  worker.register(REFRESH_NEXT_DATES, refreshNextDatesHandler);
+  worker.register(FEED_SYNC, feedSyncHandler());
+  worker.register(SAVED_SEARCH_DIGEST, savedSearchDigestHandler);
+  worker.register(SIGNUP_REMINDERS, signupRemindersHandler);
   return worker;
 }

@@ -79,6 +79,31 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
     expect(count?.n).toBe(0);
   });
 
+  it('places venues by the stored bounds in a city without bundled geodata', async () => {
+    const [elsewhereOrg] = await t.db.query<{ id: string }>(
+      `INSERT INTO organisations (slug, name, kinds) VALUES ('altrove-club', 'Altrove club', '{provider}') RETURNING id`,
+    );
+    const cityWithoutGeodata = (await import('../cities/cities.repo.ts')).findCityBySlug;
+    const elsewhere = await cityWithoutGeodata(t.db, 'plymouth-elsewhere');
+    if (!elsewhere || !elsewhereOrg) throw new Error('fixture');
+    await t.db.query("INSERT INTO organisation_cities (city_id, organisation_id, status) VALUES ($1, $2, 'approved')", [
+      elsewhere.id,
+      elsewhereOrg.id,
+    ]);
+    const created = await createActivity(
+      t.db,
+      elsewhere,
+      elsewhereOrg.id,
+      activityInput({
+        title: { it: 'Laboratorio di robotica' },
+        description: { it: 'Costruiamo robot.' },
+        venues: [{ name: 'Aula', lat: 45.07, lon: 7.68 }],
+      }),
+      systemCaller,
+    );
+    expect(created.venues[0]).toMatchObject({ lat: 45.07, lon: 7.68, district: null });
+  });
+
   it('refuses a repeating schedule that never ends, or gives too many sessions', async () => {
     const endless = await create(activityInput({ scheduleKind: 'recurring', rrule: 'FREQ=WEEKLY;BYDAY=TU' }));
     expect(endless.statusCode).toBe(400);

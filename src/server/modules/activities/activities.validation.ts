@@ -154,7 +154,7 @@ function cleanVenue(city: CityRecord, venue: VenueInput, index: number, problems
   }
   const inBounds =
     lat >= city.boundsSouth && lat <= city.boundsNorth && lon >= city.boundsWest && lon <= city.boundsEast;
-  if (!inBounds || !pointInCity(city.slug, lon, lat)) {
+  if (!inBounds || !pointInCity(city.slug, lon, lat, city)) {
     problems.push({
       field: `${field}/lat`,
       problem: `The place must lie inside the city (latitude ${city.boundsSouth}–${city.boundsNorth}, longitude ${city.boundsWest}–${city.boundsEast}).`,

@@ -1,0 +1,707 @@
+import type { SqlRunner } from '../../db/client.ts';
+import type { ActivityFormat, CostKind, ScheduleKind } from '../../db/schema.ts';
+import type { ExportActivity, ExportVenue } from './activities.export.ts';
+import { ageBands } from './activities.model.ts';
+import { type ActivityRecord, activityColumns } from './activities.repo.ts';
+
+/**
+ * SQL of the public catalogue search: one WHERE builder shared by the result list, the facet counts, the map clusters
+ * and the exports, so every view of a search shows the same activities. Every value travels as a parameter; the
+ * statement text only ever contains SQL written here.
+ */
+
+/** Facets whose filter is one condition each; a facet's own counts ignore its own filter (standard faceting). */
+export const facetNames = [
+  'format',
+  'age',
+  'cost',
+  'skill',
+  'organisation',
+  'district',
+  'language',
+  'accessibility',
+] as const;
+export type FacetName = (typeof facetNames)[number];
+
+/** A search as the database sees it: names already resolved to ids, dates to instants, words to a tsquery. */
+export interface ResolvedFilter {
+  cityId: string;
+  now: Date;
+  /** A tsquery (text form) over every word; null without words. */
+  tsquery: string | null;
+  /** The same words restricted to title (weight A) lexemes, for the title boost in ranking. */
+  titleTsquery: string | null;
+  formats: string[];
+  ageBandIds: string[];
+  /** The learner's own age range. */
+  ageMin: number | null;
+  ageMax: number | null;
+  cost: CostKind | null;
+  /** Skill ids including narrower skills of the chosen ones; null when no skill filter. */
+  skillIds: string[] | null;
+  /** Framework id: only activities with a skill of this framework; null for any. */
+  frameworkId: string | null;
+  organisationIds: string[] | null;
+  districts: string[];
+  languages: string[];
+  accessibility: string[];
+  /** Activities with a non-cancelled session overlapping [from, to). */
+  range: { from: Date; to: Date } | null;
+  bbox: { west: number; south: number; east: number; north: number } | null;
+  /**
+   * Whether the bounding box should go through the GiST index. A view covering much of the city selects most of it,
+   * which the planner cannot know (its estimate for `<@ box` is a constant), so a large view is written as plain
+   * comparisons the planner reads as a filter.
+   */
+  bboxIndexed: boolean;
+  /** Only activities with a place (a map view covering the whole city is this, and no box). */
+  locatedOnly: boolean;
+  near: { lat: number; lon: number; radiusKm: number | null } | null;
+  /** Only activities published at or after this instant (saved-search alerts). */
+  publishedSince: Date | null;
+}
+
+/** Collects parameters; `add` returns the placeholder of a value. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const KM_PER_DEGREE = 111.195;
+/** The distance key of an activity without a place. */
+export const NO_DISTANCE = 1e9;
+
+/** Kilometres between a row's location and a point (equirectangular: exact enough within a city). */
+export function distanceSql(near: { lat: number; lon: number }, params: Params): string {
+  const lon = params.add(near.lon);
+  const lat = params.add(near.lat);
+  const cos = params.add(Math.cos((near.lat * Math.PI) / 180));
+  return `(${KM_PER_DEGREE} * sqrt(power((a.location[0] - ${lon}::float8) * ${cos}::float8, 2) + power(a.location[1] - ${lat}::float8, 2)))`;
+}
+
+export interface WhereParts {
+  /** Conditions every view applies. */
+  common: string[];
+  /** Conditions of the facets that are set, by facet. */
+  facets: Partial<Record<FacetName, string>>;
+}
+
+/** The conditions of a search, split into the common ones and one per active facet. */
+export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
+  const common = [
+    `a.city_id = ${params.add(filter.cityId)}`,
+    `a.status = 'published'`,
+    // Finished activities leave the public catalogue; on-demand ones (no end) stay.
+    `(a.last_end_at IS NULL OR a.last_end_at > ${params.add(filter.now)})`,
+  ];
+  if (filter.tsquery) common.push(`a.search_vector @@ ${params.add(filter.tsquery)}::tsquery`);
+  if (filter.ageMin !== null || filter.ageMax !== null) {
+    common.push(
+      `coalesce(a.age_min, 0) <= ${params.add(filter.ageMax ?? 120)} AND coalesce(a.age_max, 120) >= ${params.add(filter.ageMin ?? 0)}`,
+    );
+  }
+  if (filter.frameworkId) {
+    common.push(`EXISTS (SELECT 1 FROM activity_skills fx JOIN skills fs ON fs.id = fx.skill_id
+      WHERE fx.activity_id = a.id AND fs.framework_id = ${params.add(filter.frameworkId)})`);
+  }
+  if (filter.range) {
+    common.push(`EXISTS (SELECT 1 FROM activity_sessions s WHERE s.activity_id = a.id AND s.city_id = a.city_id
+      AND s.cancelled_at IS NULL AND s.starts_at < ${params.add(filter.range.to)} AND s.ends_at > ${params.add(filter.range.from)})`);
+  }
+  if (filter.bbox) {
+    const { west, south, east, north } = filter.bbox;
+    common.push(
+      filter.bboxIndexed
+        ? `a.location <@ box(point(${params.add(west)}, ${params.add(south)}), point(${params.add(east)}, ${params.add(north)}))`
+        : `a.location[0] BETWEEN ${params.add(west)} AND ${params.add(east)} AND a.location[1] BETWEEN ${params.add(south)} AND ${params.add(north)}`,
+    );
+  }
+  if (filter.locatedOnly) common.push('a.location IS NOT NULL');
+  if (filter.near?.radiusKm) {
+    const { lat, lon, radiusKm } = filter.near;
+    // The GiST index narrows to the enclosing box; the exact distance then trims its corners.
+    const dLat = radiusKm / KM_PER_DEGREE;
+    const dLon = radiusKm / (KM_PER_DEGREE * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+    common.push(
+      `a.location <@ box(point(${params.add(lon - dLon)}, ${params.add(lat - dLat)}), point(${params.add(lon + dLon)}, ${params.add(lat + dLat)}))`,
+      `${distanceSql(filter.near, params)} <= ${params.add(radiusKm)}`,
+    );
+  }
+  if (filter.publishedSince) common.push(`a.published_at >= ${params.add(filter.publishedSince)}`);
+
+  const facets: Partial<Record<FacetName, string>> = {};
+  if (filter.formats.length > 0) facets.format = `a.format = ANY(${params.add(filter.formats)}::text[])`;
+  if (filter.ageBandIds.length > 0) {
+    const bands = ageBands.filter((band) => filter.ageBandIds.includes(band.id));
+    facets.age = `(${bands
+      .map((band) => `(coalesce(a.age_min, 0) <= ${band.max} AND coalesce(a.age_max, 120) >= ${band.min})`)
+      .join(' OR ')})`;
+  }
+  if (filter.cost) facets.cost = `a.cost_kind = ${params.add(filter.cost)}`;
+  if (filter.skillIds) {
+    facets.skill = `EXISTS (SELECT 1 FROM activity_skills x WHERE x.activity_id = a.id AND x.skill_id = ANY(${params.add(filter.skillIds)}::uuid[]))`;
+  }
+  if (filter.organisationIds) {
+    facets.organisation = `a.organisation_id = ANY(${params.add(filter.organisationIds)}::uuid[])`;
+  }
+  if (filter.districts.length > 0) facets.district = `a.district = ANY(${params.add(filter.districts)}::text[])`;
+  if (filter.languages.length > 0) facets.language = `a.languages && ${params.add(filter.languages)}::text[]`;
+  // Accessibility features add up (step-free AND hearing loop), so they filter like a common condition.
+  if (filter.accessibility.length > 0) {
+    common.push(`a.accessibility @> ${params.add(filter.accessibility)}::text[]`);
+  }
+  return { common, facets };
+}
+
+/** The WHERE clause with every condition, or all but the facets named in `except`. */
+export function whereSql(parts: WhereParts, except: FacetName[] = []): string {
+  const conditions = [
+    ...parts.common,
+    ...Object.entries(parts.facets)
+      .filter(([name]) => !except.includes(name as FacetName))
+      .map(([, condition]) => condition),
+  ];
+  return conditions.join('\n  AND ');
+}
+
+// ── Words → tsquery ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A search term: one word, or a quoted phrase of several. */
+export type SearchTerm = string[];
+
+/**
+ * Builds the tsquery of the terms in SQL (so each language's own stemmer does the work): every term must match, in
+ * any of the configurations (the stemmers of the city's `languages` plus 'simple'), as a prefix (`word:*`). A phrase is its
+ * words in order (`<->`). A lone word that is a stop word in one of the city's languages is left out (unless every
+ * word is one), so "the" or "con" do not match every title that starts with them. The words are letters and digits
+ * only, so nothing the user typed can be read as tsquery syntax.
+ */
+export async function buildTsqueries(
+  db: SqlRunner,
+  terms: SearchTerm[],
+  languages: string[],
+): Promise<{ all: string; title: string } | null> {
+  if (terms.length === 0) return null;
+  const texts = terms.map((words) => words.map((word) => `${word}:*`).join(' <-> '));
+  const titleTexts = terms.map((words) => words.map((word) => `${word}:*A`).join(' <-> '));
+  const single = terms.map((words) => words.length === 1);
+  const rows = await db.query<{ position: number; kind: 'any' | 'title'; q: string }>(
+    `WITH cfgs AS (
+       SELECT DISTINCT learnscape_text_search_config(l)::text AS cfg FROM unnest($4::text[]) AS l
+       UNION SELECT 'simple'
+     ), term AS (
+       SELECT t.position, t.body, t.title_body, t.single,
+              bool_or(t.single AND c.cfg <> 'simple' AND numnode(to_tsquery(c.cfg::regconfig, t.body)) = 0) AS stop
+         FROM unnest($1::text[], $2::text[], $3::boolean[]) WITH ORDINALITY AS t(body, title_body, single, position)
+         CROSS JOIN cfgs c
+        GROUP BY t.position, t.body, t.title_body, t.single
+     ), kept AS (
+       SELECT * FROM term WHERE NOT stop OR NOT EXISTS (SELECT 1 FROM term WHERE NOT stop)
+     )
+     SELECT k.position::int AS position, x.kind, x.q::text AS q
+       FROM kept k
+       CROSS JOIN cfgs c
+       CROSS JOIN LATERAL (VALUES ('any', to_tsquery(c.cfg::regconfig, k.body)),
+                                  ('title', to_tsquery(c.cfg::regconfig, k.title_body))) AS x(kind, q)
+      WHERE numnode(x.q) > 0`,
+    [texts, titleTexts, single, languages],
+  );
+  const byTerm = new Map<number, { any: Set<string>; title: Set<string> }>();
+  for (const row of rows) {
+    const entry = byTerm.get(row.position) ?? { any: new Set<string>(), title: new Set<string>() };
+    entry[row.kind].add(row.q);
+    byTerm.set(row.position, entry);
+  }
+  if (byTerm.size === 0) return null;
+  const ordered = [...byTerm.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
+  const combine = (kind: 'any' | 'title') =>
+    ordered
+      .map(
+        (entry) =>
+          `(${minimalBranches([...entry[kind]])
+            .map((q) => `(${q})`)
+            .join(' | ')})`,
+      )
+      .join(' & ');
+  return { all: combine('any'), title: combine('title') };
+}
+
+const prefixLexeme = /^'((?:[^']|'')+)':\*A?$/;
+
+/**
+ * Drops the branches another branch already covers: `'theatre':*` when `'theatr':*` is there too (the stemmers and
+ * 'simple' often agree, or one's stem is a prefix of another's), so the index is read once per distinct prefix.
+ */
+export function minimalBranches(branches: string[]): string[] {
+  const unique = [...new Set(branches)];
+  const lexeme = (branch: string) => prefixLexeme.exec(branch)?.[1];
+  return unique.filter((branch) => {
+    const own = lexeme(branch);
+    if (own === undefined) return true;
+    const suffix = branch.endsWith('A') ? 'A' : '';
+    return !unique.some((other) => {
+      const shorter = lexeme(other);
+      return (
+        other !== branch &&
+        shorter !== undefined &&
+        other.endsWith(suffix) &&
+        own.startsWith(shorter) &&
+        own !== shorter
+      );
+    });
+  });
+}
+
+// ── Results ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export type SortKind = 'relevance' | 'date' | 'distance';
+
+export interface SearchRow {
+  id: string;
+  slug: string;
+  title: Record<string, string>;
+  description: Record<string, string>;
+  format: ActivityFormat;
+  scheduleKind: ScheduleKind;
+  allDay: boolean;
+  nextStartAt: Date | null;
+  nextSessionStart: Date | null;
+  nextSessionEnd: Date | null;
+  lastEndAt: Date | null;
+  ageMin: number | null;
+  ageMax: number | null;
+  costKind: CostKind;
+  priceCents: number | null;
+  currency: string | null;
+  languages: string[];
+  accessibility: string[];
+  district: string | null;
+  tags: string[];
+  lon: number | null;
+  lat: number | null;
+  organisationId: string;
+  organisationSlug: string;
+  organisationName: string;
+  publishedAt: Date | null;
+  /** The sort key of the row (for the cursor): rank or km as a number, or a UTC timestamp as text. */
+  sortKey: number | string | null;
+  rank: number | null;
+  distanceKm: number | null;
+}
+
+export interface Keyset {
+  key: number | string | null;
+  id: string;
+}
+
+/** One page of results in the sort's order, with one row more than `limit` when there are more. */
+export async function searchRows(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  options: { sort: SortKind; limit: number; after: Keyset | null },
+): Promise<SearchRow[]> {
+  const params = new Params();
+  const parts = whereParts(filter, params);
+  const conditions = [whereSql(parts)];
+  let keyExpression: string;
+  let order: string;
+  let outerOrder: string;
+  let rankExpression = 'NULL::float8';
+  let distanceExpression = 'NULL::float8';
+  if (filter.tsquery && filter.titleTsquery) {
+    // Cover density over the weighted vector, plus 1 for any title match, so title matches always come first.
+    rankExpression = `(ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', a.search_vector, ${params.add(filter.tsquery)}::tsquery)::float8
+      + (a.search_vector @@ ${params.add(filter.titleTsquery)}::tsquery)::int)`;
+  }
+  // Activities without a place (online ones) sort after every distance.
+  if (filter.near) distanceExpression = `coalesce(${distanceSql(filter.near, params)}, ${NO_DISTANCE})`;
+  const after = options.after;
+  if (options.sort === 'relevance') {
+    keyExpression = rankExpression;
+    order = `${rankExpression} DESC, a.id`;
+    outerOrder = 'page.rank DESC, page.id';
+    if (after) {
+      const key = params.add(after.key);
+      conditions.push(
+        `(${rankExpression} < ${key}::float8 OR (${rankExpression} = ${key}::float8 AND a.id > ${params.add(after.id)}))`,
+      );
+    }
+  } else if (options.sort === 'distance') {
+    keyExpression = distanceExpression;
+    order = `${distanceExpression}, a.id`;
+    outerOrder = 'page."distanceKm", page.id';
+    if (after) {
+      const key = params.add(after.key);
+      conditions.push(
+        `(${distanceExpression} > ${key}::float8 OR (${distanceExpression} = ${key}::float8 AND a.id > ${params.add(after.id)}))`,
+      );
+    }
+  } else {
+    // Microsecond-exact text, so the cursor compares equal to the stored value.
+    keyExpression = `(a.next_start_at AT TIME ZONE 'UTC')::text`;
+    order = 'a.next_start_at ASC NULLS LAST, a.id';
+    outerOrder = 'page."nextStartAt" ASC NULLS LAST, page.id';
+    if (after) {
+      const id = params.add(after.id);
+      if (after.key === null) conditions.push(`(a.next_start_at IS NULL AND a.id > ${id})`);
+      else {
+        const key = `(${params.add(after.key)}::timestamp AT TIME ZONE 'UTC')`;
+        conditions.push(
+          `(a.next_start_at > ${key} OR (a.next_start_at = ${key} AND a.id > ${id}) OR a.next_start_at IS NULL)`,
+        );
+      }
+    }
+  }
+  const now = params.add(filter.now);
+  const limit = params.add(options.limit + 1);
+  return db.query<SearchRow>(
+    `SELECT page.*, o.slug AS "organisationSlug", o.name AS "organisationName",
+            next.starts_at AS "nextSessionStart", next.ends_at AS "nextSessionEnd"
+       FROM (
+         SELECT a.id, a.slug, a.title, a.description, a.format, a.schedule_kind AS "scheduleKind", a.all_day AS "allDay",
+                a.next_start_at AS "nextStartAt", a.last_end_at AS "lastEndAt", a.age_min AS "ageMin",
+                a.age_max AS "ageMax", a.cost_kind AS "costKind", a.price_cents AS "priceCents", a.currency,
+                a.languages, a.accessibility, a.district, a.tags, a.location[0] AS lon, a.location[1] AS lat,
+                a.organisation_id AS "organisationId", a.published_at AS "publishedAt",
+                ${keyExpression} AS "sortKey", ${rankExpression} AS rank, ${distanceExpression} AS "distanceKm"
+           FROM activities a
+          WHERE ${conditions.join('\n AND ')}
+          ORDER BY ${order}
+          LIMIT ${limit}
+       ) page
+       JOIN organisations o ON o.id = page."organisationId"
+       LEFT JOIN LATERAL (
+         SELECT s.starts_at, s.ends_at FROM activity_sessions s
+          WHERE s.activity_id = page.id AND s.cancelled_at IS NULL AND s.ends_at > ${now}
+          ORDER BY s.starts_at LIMIT 1
+       ) next ON true
+      ORDER BY ${outerOrder}`,
+    params.values,
+  );
+}
+
+// ── Facets ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface FacetCount {
+  facet: FacetName;
+  value: string;
+  count: number;
+}
+
+const fixedFacets: { facet: FacetName; value: string; condition: string }[] = [
+  ...(['in_person', 'online', 'blended'] as const).map((value) => ({
+    facet: 'format' as const,
+    value,
+    condition: `a.format = '${value}'`,
+  })),
+  ...(['free', 'paid'] as const).map((value) => ({
+    facet: 'cost' as const,
+    value,
+    condition: `a.cost_kind = '${value}'`,
+  })),
+  ...ageBands.map((band) => ({
+    facet: 'age' as const,
+    value: band.id,
+    condition: `coalesce(a.age_min, 0) <= ${band.max} AND coalesce(a.age_max, 120) >= ${band.min}`,
+  })),
+];
+
+/** How many activities match the whole search. */
+export async function countMatches(db: SqlRunner, filter: ResolvedFilter): Promise<number> {
+  const params = new Params();
+  const [row] = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM activities a WHERE ${whereSql(whereParts(filter, params))}`,
+    params.values,
+  );
+  return row?.count ?? 0;
+}
+
+/**
+ * The total and every facet's counts in one statement. The rows matching the common conditions are read once (into a
+ * materialised CTE, with each facet's condition evaluated once per row as a flag); each facet then counts the rows that
+ * pass every other facet's filter — so a facet's own choices do not hide its other values. Accessibility features add
+ * up, so their counts apply every filter. Facets with a fixed set of values count in one pass with FILTER aggregates;
+ * organisation, district, language and skill give their `openLimit` most frequent values.
+ */
+export async function countFacets(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  accessibilityCodes: readonly string[],
+  openLimit: number,
+): Promise<{ total: number; counts: FacetCount[] }> {
+  const params = new Params();
+  const parts = whereParts(filter, params);
+  const active = Object.keys(parts.facets) as FacetName[];
+  const flag = (name: FacetName) => `f_${name}`;
+  const others = (facet: FacetName) =>
+    active
+      .filter((name) => name !== facet)
+      .map(flag)
+      .join(' AND ') || 'true';
+  const all = active.map(flag).join(' AND ') || 'true';
+  const entries = [
+    ...fixedFacets,
+    ...accessibilityCodes.map((code) => ({
+      facet: 'accessibility' as const,
+      value: code,
+      condition: `a.accessibility @> ARRAY[${params.add(code)}]::text[]`,
+    })),
+  ];
+  const aggregates = entries.map(
+    (entry, index) =>
+      `count(*) FILTER (WHERE ${entry.facet === 'accessibility' ? all : others(entry.facet)} AND ${entry.condition})::int AS c${index}`,
+  );
+  const flags = active.map((name) => `, coalesce(${parts.facets[name]}, false) AS ${flag(name)}`).join('');
+  // Rows failing two or more facet filters count nowhere, so they are not kept.
+  const atMostOneFails =
+    active.length > 1 ? `WHERE (${active.map((name) => `(NOT ${flag(name)})::int`).join(' + ')}) <= 1` : '';
+  const limit = params.add(openLimit);
+  const rows = await db.query<{ facet: string; value: string; count: number }>(
+    `WITH base AS MATERIALIZED (
+       SELECT * FROM (
+         SELECT a.id, a.format, a.cost_kind, a.age_min, a.age_max, a.accessibility, a.organisation_id, a.district,
+                a.languages${flags}
+           FROM activities a WHERE ${whereSql(parts, active)}
+         OFFSET 0
+       ) a ${atMostOneFails}
+     )
+     SELECT 'fixed' AS facet, row_to_json(f)::text AS value, 0 AS count
+       FROM (SELECT count(*) FILTER (WHERE ${all})::int AS total, ${aggregates.join(', ')} FROM base a) f
+     UNION ALL (SELECT 'organisation', a.organisation_id::text, count(*)::int FROM base a
+                 WHERE ${others('organisation')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
+     UNION ALL (SELECT 'district', a.district, count(*)::int FROM base a
+                 WHERE ${others('district')} AND a.district IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit} * 2)
+     UNION ALL (SELECT 'language', l.code, count(*)::int FROM base a CROSS JOIN LATERAL unnest(a.languages) AS l(code)
+                 WHERE ${others('language')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
+     UNION ALL (SELECT 'skill', x.skill_id::text, count(*)::int FROM base a JOIN activity_skills x ON x.activity_id = a.id
+                 WHERE ${others('skill')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})`,
+    params.values,
+  );
+  const fixedRow = rows.find((row) => row.facet === 'fixed');
+  const fixed = (fixedRow ? JSON.parse(fixedRow.value) : {}) as Record<string, number>;
+  return {
+    total: fixed.total ?? 0,
+    counts: [
+      ...entries.map((entry, index) => ({ facet: entry.facet, value: entry.value, count: fixed[`c${index}`] ?? 0 })),
+      ...rows
+        .filter((row) => row.facet !== 'fixed')
+        .map((row) => ({ facet: row.facet as FacetName, value: row.value, count: row.count })),
+    ],
+  };
+}
+
+// ── Map ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface ClusterCell {
+  count: number;
+  lon: number;
+  lat: number;
+  minLon: number;
+  maxLon: number;
+  minLat: number;
+  maxLat: number;
+}
+
+/** Activities grouped by a grid cell of the given size in degrees (anchored at 0,0, so cells stay put as the map pans). */
+export async function clusterCells(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  cell: { lon: number; lat: number },
+): Promise<ClusterCell[]> {
+  const params = new Params();
+  const where = whereSql(whereParts(filter, params));
+  const cellLon = params.add(cell.lon);
+  const cellLat = params.add(cell.lat);
+  return db.query<ClusterCell>(
+    `SELECT count(*)::int AS count, avg(a.location[0]) AS lon, avg(a.location[1]) AS lat,
+            min(a.location[0]) AS "minLon", max(a.location[0]) AS "maxLon",
+            min(a.location[1]) AS "minLat", max(a.location[1]) AS "maxLat"
+       FROM activities a
+      WHERE ${where} AND a.location IS NOT NULL
+      GROUP BY floor(a.location[0] / ${cellLon}::float8), floor(a.location[1] / ${cellLat}::float8)`,
+    params.values,
+  );
+}
+
+export interface MapPointRow {
+  id: string;
+  slug: string;
+  title: Record<string, string>;
+  format: ActivityFormat;
+  lon: number;
+  lat: number;
+}
+
+const pointColumns = `a.id, a.slug, a.title, a.format, a.location[0] AS lon, a.location[1] AS lat`;
+
+/**
+ * The matching activity at each of these exact places (the cells holding one activity: their min corner is the
+ * point), one GiST probe per place — cheaper than carrying an id through the grouping of a whole city.
+ */
+export async function mapPointsAt(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  places: { lon: number; lat: number }[],
+): Promise<MapPointRow[]> {
+  if (places.length === 0) return [];
+  const params = new Params();
+  const where = whereSql(whereParts(filter, params));
+  return db.query<MapPointRow>(
+    `SELECT found.* FROM unnest(${params.add(places.map((p) => p.lon))}::float8[], ${params.add(places.map((p) => p.lat))}::float8[]) AS p(lon, lat)
+       CROSS JOIN LATERAL (
+         SELECT ${pointColumns} FROM activities a
+          WHERE ${where} AND a.location <@ box(point(p.lon, p.lat), point(p.lon, p.lat))
+          LIMIT 1
+       ) found`,
+    params.values,
+  );
+}
+
+/** Every matching activity with a place, up to `limit` (the map close up). */
+export async function mapPoints(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  options: { limit: number },
+): Promise<MapPointRow[]> {
+  const params = new Params();
+  const conditions = [whereSql(whereParts(filter, params)), 'a.location IS NOT NULL'];
+  return db.query<MapPointRow>(
+    `SELECT ${pointColumns}
+       FROM activities a WHERE ${conditions.join(' AND ')}
+      ORDER BY a.id LIMIT ${params.add(options.limit)}`,
+    params.values,
+  );
+}
+
+// ── Names → ids ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The chosen skills and every narrower skill below them (the skill hierarchy), as ids. */
+export async function skillIdsWithNarrower(db: SqlRunner, skillIds: string[]): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `WITH RECURSIVE tree AS (
+       SELECT id, 0 AS depth FROM skills WHERE id = ANY($1::uuid[])
+       UNION
+       SELECT s.id, tree.depth + 1 FROM skills s JOIN tree ON s.parent_id = tree.id WHERE tree.depth < 6
+     )
+     SELECT DISTINCT id FROM tree LIMIT 5000`,
+    [skillIds],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** A framework usable in the city (network-wide, or the city's local one) by slug. */
+export async function findFrameworkId(db: SqlRunner, cityId: string, slug: string): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>(
+    `SELECT id FROM skill_frameworks WHERE slug = $1 AND (city_id IS NULL OR city_id = $2)
+      ORDER BY city_id NULLS LAST LIMIT 1`,
+    [slug, cityId],
+  );
+  return row?.id ?? null;
+}
+
+export interface OrganisationName {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export async function organisationsBySlugOrId(db: SqlRunner, keys: string[]): Promise<OrganisationName[]> {
+  const uuids = keys.filter((key) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key));
+  return db.query<OrganisationName>(
+    `SELECT id, slug, name FROM organisations WHERE slug = ANY($1::text[]) OR id = ANY($2::uuid[])`,
+    [keys, uuids],
+  );
+}
+
+export async function organisationsById(db: SqlRunner, ids: string[]): Promise<OrganisationName[]> {
+  if (ids.length === 0) return [];
+  return db.query<OrganisationName>('SELECT id, slug, name FROM organisations WHERE id = ANY($1::uuid[])', [ids]);
+}
+
+export interface SkillName {
+  id: string;
+  label: Record<string, string>;
+  frameworkSlug: string;
+  frameworkShortTitle: string;
+}
+
+export async function skillsById(db: SqlRunner, ids: string[]): Promise<SkillName[]> {
+  if (ids.length === 0) return [];
+  return db.query<SkillName>(
+    `SELECT s.id, s.label, f.slug AS "frameworkSlug", f.short_title AS "frameworkShortTitle"
+       FROM skills s JOIN skill_frameworks f ON f.id = s.framework_id WHERE s.id = ANY($1::uuid[])`,
+    [ids],
+  );
+}
+
+// ── Exports ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+function timestampArray(value: unknown): Date[] {
+  if (!value) return [];
+  const items =
+    typeof value === 'string'
+      ? value
+          .replace(/^\{|\}$/g, '')
+          .split(',')
+          .filter(Boolean)
+          .map((s) => s.replace(/^"|"$/g, ''))
+      : (value as (string | Date)[]);
+  return items.map((item) => (item instanceof Date ? item : new Date(item)));
+}
+
+/**
+ * Published activities by id with their organisation, venues and skills — what the exporters read — in three
+ * set-based queries however many there are, in the order of `ids`.
+ */
+export async function exportActivitiesByIds(db: SqlRunner, cityId: string, ids: string[]): Promise<ExportActivity[]> {
+  if (ids.length === 0) return [];
+  const [rows, venues, skills] = await Promise.all([
+    db.query<ActivityRecord & { organisationSlug: string; organisationName: string }>(
+      `SELECT ${activityColumns}, o.slug AS "organisationSlug", o.name AS "organisationName"
+         FROM activities a JOIN organisations o ON o.id = a.organisation_id
+        WHERE a.city_id = $1 AND a.id = ANY($2::uuid[]) AND a.status = 'published'`,
+      [cityId, ids],
+    ),
+    db.query<ExportVenue & { activityId: string }>(
+      `SELECT activity_id AS "activityId", name, street, postcode, locality, district, lat, lon
+         FROM activity_venues WHERE city_id = $1 AND activity_id = ANY($2::uuid[]) ORDER BY activity_id, position`,
+      [cityId, ids],
+    ),
+    db.query<ExportActivity['skills'][number] & { activityId: string }>(
+      `SELECT ak.activity_id AS "activityId", s.id AS "skillId", ak.level, s.code, s.label, f.slug AS "frameworkSlug"
+         FROM activity_skills ak JOIN skills s ON s.id = ak.skill_id JOIN skill_frameworks f ON f.id = s.framework_id
+        WHERE ak.city_id = $1 AND ak.activity_id = ANY($2::uuid[]) ORDER BY ak.activity_id, f.slug, s.code`,
+      [cityId, ids],
+    ),
+  ]);
+  const group = <T extends { activityId: string }>(items: T[]) => {
+    const map = new Map<string, Omit<T, 'activityId'>[]>();
+    for (const { activityId, ...rest } of items) {
+      const bucket = map.get(activityId) ?? [];
+      bucket.push(rest);
+      map.set(activityId, bucket);
+    }
+    return map;
+  };
+  const venuesOf = group(venues);
+  const skillsOf = group(skills);
+  const byId = new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        ...row,
+        exdates: timestampArray(row.exdates),
+        organisation: { id: row.organisationId, slug: row.organisationSlug, name: row.organisationName },
+        venues: (venuesOf.get(row.id) ?? []) as ExportVenue[],
+        skills: (skillsOf.get(row.id) ?? []) as ExportActivity['skills'],
+      } satisfies ExportActivity,
+    ]),
+  );
+  return ids.flatMap((id) => {
+    const activity = byId.get(id);
+    return activity ? [activity] : [];
+  });
+}

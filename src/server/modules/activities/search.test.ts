@@ -1,0 +1,482 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityInput, createCatalogueCity, systemCaller } from '../../../../test/helpers/catalogue.ts';
+import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
+import { testEngine } from '../../../../test/helpers/test-db.ts';
+import type { CityRecord } from '../cities/cities.repo.ts';
+import { setCityFrameworks } from '../skills/skills.service.ts';
+import type { ActivityInput } from './activities.model.ts';
+import { createActivity } from './activities.service.ts';
+import { parseSearchParams, searchActivities } from './search.service.ts';
+
+interface Hit {
+  id: string;
+  slug: string;
+  title: string;
+  format: string;
+  district: string | null;
+  distanceKm: number | null;
+  url: string;
+}
+interface FacetValue {
+  value: string;
+  label?: string;
+  count: number;
+  selected: boolean;
+}
+interface SearchBody {
+  items: Hit[];
+  total: number;
+  sort: string;
+  nextCursor: string | null;
+  facets: Record<string, FacetValue[]> | null;
+}
+
+const library = { name: 'Central Library', lat: 50.3752, lon: -4.1397 };
+const devonport = { name: 'Devonport Guildhall', lat: 50.3688, lon: -4.1779 };
+const plympton = { name: 'Plympton Library', lat: 50.3862, lon: -4.0513 };
+
+describe(`catalogue search on ${testEngine}`, () => {
+  let t: TestApp;
+  let city: CityRecord;
+  let otherCity: CityRecord;
+  let organisationId: string;
+  let trustedOrganisationId: string;
+  let narrowSkillId: string;
+  let broadSkillId: string;
+  const ids: Record<string, string> = {};
+
+  const publish = async (key: string, overrides: Partial<ActivityInput>, onCity?: CityRecord, org?: string) => {
+    const activity = await createActivity(
+      t.db,
+      onCity ?? city,
+      org ?? organisationId,
+      activityInput(overrides),
+      systemCaller,
+      { publish: true },
+    ).catch((error) => {
+      throw new Error(`${key}: ${JSON.stringify(error.details)}`);
+    });
+    ids[key] = activity.id;
+    return activity;
+  };
+  const search = async (query: string, citySlug = 'plymouth'): Promise<SearchBody> => {
+    const response = await t.app.inject({ url: `/api/v1/cities/${citySlug}/activities?${query}` });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as SearchBody;
+  };
+  const titles = (body: SearchBody) => body.items.map((item) => item.title);
+  const count = (body: SearchBody, facet: string, value: string) =>
+    body.facets?.[facet]?.find((v) => v.value === value)?.count ?? 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ({ city, organisationId, trustedOrganisationId, otherCity } = await createCatalogueCity(t.db));
+    await t.db.query(`INSERT INTO organisation_cities (city_id, organisation_id, status) VALUES ($1, $2, 'approved')`, [
+      otherCity.id,
+      organisationId,
+    ]);
+    await setCityFrameworks(t.db, city.id, ['digcomp'], null);
+    const [skill] = await t.db.query<{ id: string; parentId: string }>(
+      `SELECT s.id, s.parent_id AS "parentId" FROM skills s JOIN skill_frameworks f ON f.id = s.framework_id
+        WHERE f.slug = 'digcomp' AND s.parent_id IS NOT NULL ORDER BY s.code LIMIT 1`,
+    );
+    narrowSkillId = skill?.id as string;
+    broadSkillId = skill?.parentId as string;
+
+    await publish('robotics', {
+      title: { en: 'Robotics club for beginners' },
+      description: { en: '<p>Build and program small robots.</p>' },
+      venues: [library],
+      ageMin: 12,
+      ageMax: 16,
+      tags: ['robots'],
+      accessibility: ['step_free', 'hearing_loop'],
+      skills: [{ skillId: narrowSkillId, level: 2 }],
+    });
+    await publish('painting', {
+      title: { en: 'Watercolour painting workshop' },
+      description: { en: '<p>Paint the harbour. Robotics fans welcome: we paint robotics kits too.</p>' },
+      format: 'online',
+      venues: [],
+      onlineUrl: 'https://meet.example.org/paint',
+      ageMin: 30,
+      ageMax: 99,
+      costKind: 'paid',
+      priceCents: 500,
+      currency: 'GBP',
+      tags: ['art'],
+    });
+    await publish('running', {
+      title: { en: 'Running club', lt: 'Bėgimo klubas' },
+      description: { en: 'Easy runs along the Hoe.', lt: 'Lengvi bėgimai pajūriu.' },
+      venues: [devonport],
+      ageMin: 16,
+      ageMax: 25,
+      languages: ['en', 'lt'],
+      accessibility: ['step_free'],
+      tags: ['sport'],
+    });
+    await publish(
+      'programming',
+      {
+        title: { lt: 'Programavimo mokymai jaunimui', en: 'Programming lessons for young people' },
+        description: { lt: 'Mokysimės programuoti Python kalba.' },
+        format: 'blended',
+        onlineUrl: 'https://meet.example.org/code',
+        venues: [plympton],
+        ageMin: 14,
+        ageMax: 19,
+        languages: ['lt'],
+      },
+      undefined,
+      trustedOrganisationId,
+    );
+    await publish('on-demand', {
+      title: { en: 'Spreadsheet basics (self-paced)' },
+      format: 'online',
+      venues: [],
+      onlineUrl: 'https://learn.example.org/sheets',
+      scheduleKind: 'on_demand',
+      startsAt: null,
+      endsAt: null,
+      signupMode: 'none',
+      capacity: null,
+      ageMin: null,
+      ageMax: null,
+    });
+    // Sessions around one summer weekend (Sat 10–Sun 11 July 2027, British Summer Time).
+    const weekend = (title: string, startsAt: string) =>
+      publish(title, {
+        title: { en: title },
+        venues: [library],
+        startsAt,
+        endsAt: new Date(new Date(startsAt).getTime() + 3_600_000).toISOString(),
+        tags: ['weekendtest'],
+        ageMin: 18,
+        ageMax: 99,
+      });
+    await weekend('Friday late stargazing', '2027-07-09T21:30:00Z'); // 22:30–23:30 Friday local
+    await weekend('Saturday small hours stargazing', '2027-07-09T23:30:00Z'); // 00:30 Saturday local
+    await weekend('Sunday night stargazing', '2027-07-11T22:00:00Z'); // 23:00 Sunday local
+    await weekend('Monday small hours stargazing', '2027-07-11T23:30:00Z'); // 00:30 Monday local
+    // Twenty-three chess clubs with the same title and start: ties for every sort.
+    const start = new Date(Date.now() + 10 * 86_400_000);
+    start.setUTCHours(16, 0, 0, 0);
+    for (let i = 0; i < 23; i++) {
+      await publish(`chess-${i}`, {
+        title: { en: 'Chess club' },
+        description: { en: 'Openings, endgames and friendly games.' },
+        venues: [library],
+        startsAt: start.toISOString(),
+        endsAt: new Date(start.getTime() + 3_600_000).toISOString(),
+        tags: ['chess'],
+        ageMin: 18,
+        ageMax: 99,
+      });
+    }
+    // A finished activity leaves the catalogue.
+    const finished = await publish('finished', { title: { en: 'Finished pottery course' }, venues: [library] });
+    await t.db.query("UPDATE activities SET last_end_at = now() - interval '1 day' WHERE id = $1", [finished.id]);
+    await publish(
+      'cucina',
+      {
+        title: { it: 'Corsi di cucina piemontese' },
+        description: { it: 'Impariamo a cucinare gli agnolotti.' },
+        format: 'online',
+        onlineUrl: 'https://meet.example.org/cucina',
+        venues: [],
+        languages: ['it'],
+      },
+      otherCity,
+    );
+    // A draft never shows.
+    await createActivity(t.db, city, organisationId, activityInput({ title: { en: 'Robotics draft' } }), systemCaller);
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('finds words by their stems and prefixes, in each of the city’s languages', async () => {
+    expect(titles(await search('q=runs'))).toEqual(['Running club']);
+    expect(titles(await search('q=robot'))).toContain('Robotics club for beginners');
+    expect(titles(await search('q=chess%20opening')).length).toBe(20);
+    // Lithuanian stemming: "mokymas" and "mokymai" share the stem; "program" is a prefix of "Programavimo".
+    const lithuanian = await search('q=mokymas&lang=lt');
+    expect(lithuanian.items).toHaveLength(1);
+    expect(lithuanian.items[0]?.title).toBe('Programavimo mokymai jaunimui');
+    expect((await search('q=b%C4%97gimai&lang=lt')).items.map((i) => i.title)).toEqual(['Bėgimo klubas']);
+    // Italian stemming in Turin: "corso" finds "Corsi".
+    expect(titles(await search('q=corso', 'plymouth-elsewhere'))).toEqual(['Corsi di cucina piemontese']);
+    expect(titles(await search('q=agnolott', 'plymouth-elsewhere'))).toEqual(['Corsi di cucina piemontese']);
+    // Every word must match; a phrase in quotes must match in order.
+    expect(titles(await search('q=robotics%20harbour'))).toEqual(['Watercolour painting workshop']);
+    expect(titles(await search('q=%22club%20robotics%22'))).toEqual([]);
+    expect(titles(await search('q=%22robotics%20club%22'))).toEqual(['Robotics club for beginners']);
+  });
+
+  it('ranks title matches before description matches', async () => {
+    const body = await search('q=robotics');
+    expect(body.sort).toBe('relevance');
+    expect(titles(body)).toEqual(['Robotics club for beginners', 'Watercolour painting workshop']);
+    expect(titles(await search('q=robotics&sort=date')).sort()).toEqual(titles(body).sort());
+  });
+
+  it('never shows drafts, other cities’ activities or finished ones', async () => {
+    const all = await search('limit=100');
+    expect(all.total).toBe(5 + 4 + 23);
+    expect(titles(all)).not.toContain('Robotics draft');
+    expect(titles(all)).not.toContain('Corsi di cucina piemontese');
+    expect(titles(all)).not.toContain('Finished pottery course');
+  });
+
+  it('filters by each facet and counts each facet without its own filter', async () => {
+    const online = await search('format=online');
+    expect(online.total).toBe(2);
+    expect(online.items.every((item) => item.format === 'online')).toBe(true);
+    expect(count(online, 'format', 'online')).toBe(2);
+    expect(count(online, 'format', 'in_person')).toBe(29);
+    expect(count(online, 'format', 'blended')).toBe(1);
+    expect(online.facets?.format?.find((v) => v.value === 'online')?.selected).toBe(true);
+    // Other facets count within the format filter.
+    expect(count(online, 'cost', 'paid')).toBe(1);
+    expect(count(online, 'cost', 'free')).toBe(1);
+
+    const twoFormats = await search('format=online&format=blended&cost=free');
+    expect(twoFormats.total).toBe(2);
+    expect(count(twoFormats, 'format', 'in_person')).toBe(29);
+
+    const teens = await search('age=teens');
+    expect(titles(teens).sort()).toEqual([
+      'Programming lessons for young people',
+      'Robotics club for beginners',
+      'Spreadsheet basics (self-paced)',
+    ]);
+    expect(count(teens, 'age', 'adults')).toBeGreaterThanOrEqual(1);
+    const learner = await search('ageMin=17&ageMax=17');
+    expect(titles(learner).sort()).toEqual([
+      'Programming lessons for young people',
+      'Running club',
+      'Spreadsheet basics (self-paced)',
+    ]);
+
+    const paid = await search('cost=paid');
+    expect(titles(paid)).toEqual(['Watercolour painting workshop']);
+
+    const lithuanian = await search('language=lt');
+    expect(titles(lithuanian).sort()).toEqual(['Programming lessons for young people', 'Running club']);
+    expect(count(lithuanian, 'language', 'en')).toBeGreaterThan(20);
+
+    const stepFree = await search('accessibility=step_free');
+    expect(titles(stepFree).sort()).toEqual(['Robotics club for beginners', 'Running club']);
+    expect(count(stepFree, 'accessibility', 'hearing_loop')).toBe(1);
+    expect(titles(await search('accessibility=step_free&accessibility=hearing_loop'))).toEqual([
+      'Robotics club for beginners',
+    ]);
+
+    const drake = await search('district=Drake');
+    expect(drake.total).toBe(1 + 4 + 23);
+    const districts = drake.facets?.district ?? [];
+    expect(districts.length).toBeGreaterThanOrEqual(3);
+    expect(districts.find((d) => d.value === 'Drake')).toMatchObject({ count: 28, selected: true });
+
+    const organisation = await search('organisation=plymouth-central-library');
+    expect(titles(organisation)).toEqual(['Programming lessons for young people']);
+    expect(organisation.facets?.organisation?.find((o) => o.value === 'plymouth-central-library')).toMatchObject({
+      label: 'Central Library',
+      count: 1,
+      selected: true,
+    });
+    expect(count(organisation, 'organisation', 'plymouth-stonehouse-makers')).toBe(31);
+
+    // A broader skill finds activities tagged with its narrower skills.
+    expect(titles(await search(`skill=${narrowSkillId}`))).toEqual(['Robotics club for beginners']);
+    const broad = await search(`skill=${broadSkillId}`);
+    expect(titles(broad)).toEqual(['Robotics club for beginners']);
+    expect(broad.facets?.skill?.find((s) => s.value === narrowSkillId)?.count).toBe(1);
+    expect(titles(await search('framework=digcomp'))).toEqual(['Robotics club for beginners']);
+    expect(titles(await search('framework=greencomp'))).toEqual([]);
+  });
+
+  it('filters by the map view and by distance, and sorts by distance', async () => {
+    const aroundLibrary = await search('bbox=-4.15,50.37,-4.13,50.38');
+    expect(aroundLibrary.total).toBe(1 + 4 + 23);
+    const west = await search('bbox=-4.19,50.36,-4.17,50.375');
+    expect(titles(west)).toEqual(['Running club']);
+    const near = await search(`near=${plympton.lat},${plympton.lon}&radiusKm=7&sort=distance&limit=3`);
+    expect(near.sort).toBe('distance');
+    expect(near.items[0]?.title).toBe('Programming lessons for young people');
+    expect(near.items[0]?.distanceKm).toBeLessThan(0.05);
+    expect(near.items[1]?.distanceKm).toBeGreaterThan(5);
+    expect(near.total).toBe(1 + 1 + 4 + 23);
+    // Devonport lies about 8.9 km from Plympton: outside 7 km, inside 10 km.
+    expect((await search(`near=${plympton.lat},${plympton.lon}&radiusKm=10`)).total).toBe(1 + 1 + 1 + 4 + 23);
+  });
+
+  it('reads "this weekend" in the city’s time zone, and leaves on-demand activities out of date filters', async () => {
+    const wednesday = new Date('2027-07-07T12:00:00Z');
+    const weekend = await searchActivities(t.db, city, parseSearchParams({ when: 'weekend', q: 'stargazing' }), {
+      language: 'en',
+      now: wednesday,
+    });
+    expect(weekend.items.map((i) => i.title).sort()).toEqual([
+      'Saturday small hours stargazing',
+      'Sunday night stargazing',
+    ]);
+    const range = await searchActivities(t.db, city, parseSearchParams({ from: '2027-07-12', to: '2027-07-12' }), {
+      language: 'en',
+      now: wednesday,
+    });
+    expect(range.items.map((i) => i.title)).toEqual(['Monday small hours stargazing']);
+    const today = await searchActivities(t.db, city, parseSearchParams({ when: 'today' }), {
+      language: 'en',
+      now: new Date('2027-07-09T20:00:00Z'),
+    });
+    expect(today.items.map((i) => i.title)).toEqual(['Friday late stargazing']);
+    const now = await searchActivities(t.db, city, parseSearchParams({ when: 'now' }), {
+      language: 'en',
+      now: new Date('2027-07-11T22:30:00Z'),
+    });
+    expect(now.items.map((i) => i.title)).toEqual(['Sunday night stargazing']);
+    const dated = await search('when=week&q=spreadsheet');
+    expect(dated.total).toBe(0);
+    expect((await search('q=spreadsheet')).items[0]?.title).toBe('Spreadsheet basics (self-paced)');
+  });
+
+  it('pages with keyset cursors: every row exactly once, ties included', async () => {
+    for (const query of [
+      'q=chess&sort=relevance',
+      'q=chess&sort=date',
+      `near=${library.lat},${library.lon}&sort=distance`,
+      'format=in_person',
+    ]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      let total = 0;
+      do {
+        const body: SearchBody = await search(
+          `${query}&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        seen.push(...body.items.map((item) => item.id));
+        total = body.total;
+        cursor = body.nextCursor;
+        pages++;
+      } while (cursor && pages < 20);
+      expect(new Set(seen).size, query).toBe(seen.length);
+      expect(seen.length, query).toBe(total);
+    }
+    const first = await search('q=chess&limit=5');
+    const wrongSort = await t.app.inject({
+      url: `/api/v1/cities/plymouth/activities?q=chess&sort=date&cursor=${first.nextCursor}`,
+    });
+    expect(wrongSort.statusCode).toBe(400);
+    expect(wrongSort.json().error.details[0].field).toBe('/cursor');
+    const garbage = await t.app.inject({ url: '/api/v1/cities/plymouth/activities?cursor=bm90LWEtY3Vyc29y' });
+    expect(garbage.statusCode).toBe(400);
+  });
+
+  it('treats tsquery syntax and quotes in the words as plain text', async () => {
+    for (const q of [
+      "'",
+      '&|!',
+      ':*',
+      "robot' | !chess",
+      'robot:* & (',
+      '\\',
+      '""',
+      '<->',
+      "'; DROP TABLE activities; --",
+    ]) {
+      const response = await t.app.inject({ url: `/api/v1/cities/plymouth/activities?q=${encodeURIComponent(q)}` });
+      expect(response.statusCode, q).toBe(200);
+    }
+    expect(titles(await search(`q=${encodeURIComponent("robot' | !chess")}`))).toEqual([]);
+    expect(titles(await search(`q=${encodeURIComponent('robot:*')}`))).toContain('Robotics club for beginners');
+    // Stop words alone search for nothing in particular rather than failing.
+    expect((await search('q=the')).total).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers 404 for an unknown city and 400 naming a bad parameter', async () => {
+    const missing = await t.app.inject({ url: '/api/v1/cities/atlantis/activities' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('CITY_NOT_FOUND');
+    for (const [query, field] of [
+      ['bbox=1,2,3', '/bbox'],
+      ['bbox=10,50,5,51', '/bbox'],
+      ['bbox=-4.2,95,-4.1,96', '/bbox'],
+      ['near=50.3', '/near'],
+      ['sort=distance', '/near'],
+      ['from=2027-02-30', '/from'],
+      ['ageMin=20&ageMax=10', '/ageMax'],
+    ]) {
+      const response = await t.app.inject({ url: `/api/v1/cities/plymouth/activities?${query}` });
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.code).toBe('VALIDATION_FAILED');
+      expect(
+        response.json().error.details.map((d: { field: string }) => d.field),
+        query,
+      ).toContain(field);
+    }
+    const bad = await t.app.inject({ url: '/api/v1/cities/plymouth/activities?format=underwater' });
+    expect(bad.statusCode).toBe(400);
+    const map = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/map?bbox=nonsense' });
+    expect(map.statusCode).toBe(400);
+    expect(map.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('draws the map as clusters at city zoom and single activities close up', async () => {
+    const whole = await t.app.inject({
+      url: `/api/v1/cities/plymouth/activities/map?zoom=11&bbox=${city.boundsWest},${city.boundsSouth},${city.boundsEast},${city.boundsNorth}`,
+    });
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers['content-type']).toContain('application/geo+json');
+    const data = whole.json();
+    expect(data.type).toBe('FeatureCollection');
+    expect(data.total).toBe(1 + 1 + 1 + 4 + 23);
+    const clusters = data.features.filter((f: { properties: { cluster: boolean } }) => f.properties.cluster);
+    const library = clusters.find((f: { properties: { count: number } }) => f.properties.count === 28);
+    expect(library.properties.expansionZoom).toBe(15);
+    const singles = data.features.filter((f: { properties: { cluster: boolean } }) => !f.properties.cluster);
+    expect(singles.map((f: { properties: { title: string } }) => f.properties.title).sort()).toEqual([
+      'Programming lessons for young people',
+      'Running club',
+    ]);
+    expect(singles[0].properties.url).toMatch(/^\/c\/plymouth\/activities\//);
+    const lithuanian = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/map?zoom=16&lang=lt&q=running' });
+    expect(lithuanian.json().features[0].properties).toMatchObject({ cluster: false, title: 'Bėgimo klubas' });
+    const close = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/map?zoom=16&format=online' });
+    // Online activities without a venue are not on the map.
+    expect(close.json().total).toBe(0);
+  });
+
+  it('exports a search as CSV, iCalendar and JSON', async () => {
+    const csv = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/export.csv?q=robotics' });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('Robotics club for beginners');
+    expect(csv.body).toContain('Watercolour painting workshop');
+    const ics = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/export.ics?q=chess' });
+    expect(ics.headers['content-type']).toContain('text/calendar');
+    expect(ics.body.match(/BEGIN:VEVENT/g)).toHaveLength(23);
+    const json = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/export.json?format=online' });
+    expect(json.json().items).toHaveLength(2);
+  });
+
+  it('renders the search page without JavaScript, and its results fragment', async () => {
+    const page = await t.app.inject({ url: '/c/plymouth/activities?q=robotics&format=in_person' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Robotics club for beginners');
+    expect(page.body).not.toContain('Watercolour painting workshop');
+    expect(page.body).toContain('name="format" value="online"');
+    expect(page.body).toContain('/api/v1/cities/plymouth/activities/export.csv?q=robotics&amp;format=in_person');
+    expect(page.body).toContain('id="catalogue-map"');
+    const next = await t.app.inject({ url: '/c/plymouth/activities?q=chess&limit=10' });
+    expect(next.body).toMatch(/rel="next" href="\/c\/plymouth\/activities\?q=chess&amp;limit=10&amp;cursor=/);
+    const empty = await t.app.inject({ url: '/c/plymouth/activities?q=robotics&cost=paid&format=in_person' });
+    expect(empty.body).toContain('No activities match this search.');
+    expect(empty.body).toContain('Remove “In person”');
+    const fragment = await t.app.inject({ url: '/c/plymouth/activities?q=robotics&fragment=results' });
+    expect(fragment.body).toContain('id="search-results"');
+    expect(fragment.body).not.toContain('<header');
+    const bad = await t.app.inject({ url: '/c/plymouth/activities?bbox=1,2', headers: { accept: 'text/html' } });
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../errors.ts';
+import {
+  cellSize,
+  dateRangeOf,
+  decodeCursor,
+  encodeCursor,
+  expansionZoomOf,
+  hasFilters,
+  parseSearchParams,
+  plainSummary,
+  POINTS_ZOOM,
+  searchQueryString,
+  searchTerms,
+  viewFilter,
+} from './search.service.ts';
+import { minimalBranches } from './search.repo.ts';
+
+function problems(raw: Record<string, string | string[]>): string[] {
+  try {
+    parseSearchParams(raw);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('VALIDATION_FAILED');
+    return (error as AppError).details.map((detail) => detail.field ?? '');
+  }
+}
+
+describe('search parameters', () => {
+  it('reads every parameter, repeated ones as lists', () => {
+    const query = parseSearchParams({
+      q: '  robots  ',
+      format: ['online', 'blended', 'online'],
+      age: 'teens',
+      cost: 'free',
+      language: ['lt'],
+      accessibility: ['step_free'],
+      district: 'Naujamiestis',
+      organisation: ['coderdojo-vilnius'],
+      when: 'weekend',
+      bbox: '25.1,54.6,25.3,54.8',
+      near: '54.68,25.28',
+      radiusKm: '5',
+      sort: 'distance',
+      limit: '50',
+    });
+    expect(query).toMatchObject({
+      q: 'robots',
+      format: ['online', 'blended'],
+      age: ['teens'],
+      cost: 'free',
+      bbox: { west: 25.1, south: 54.6, east: 25.3, north: 54.8 },
+      near: { lat: 54.68, lon: 25.28 },
+      radiusKm: 5,
+      limit: 50,
+    });
+    expect(searchQueryString(query)).toBe(
+      '?q=robots&format=online&format=blended&age=teens&cost=free&organisation=coderdojo-vilnius&district=Naujamiestis&language=lt&accessibility=step_free&when=weekend&near=54.68%2C25.28&radiusKm=5&bbox=25.1%2C54.6%2C25.3%2C54.8&sort=distance',
+    );
+    expect(hasFilters(query)).toBe(true);
+    expect(hasFilters(parseSearchParams({ sort: 'date' }))).toBe(false);
+    expect(parseSearchParams({}).limit).toBe(20);
+  });
+
+  it('names each bad parameter', () => {
+    expect(problems({ bbox: '1,2,3' })).toEqual(['/bbox']);
+    expect(problems({ bbox: '5,50,4,51' })).toEqual(['/bbox']);
+    expect(problems({ bbox: '-181,50,4,51' })).toEqual(['/bbox']);
+    expect(problems({ bbox: '1e3,50,4,51' })).toEqual(['/bbox']);
+    expect(problems({ near: '91,0' })).toEqual(['/near']);
+    expect(problems({ radiusKm: '5' })).toEqual(['/near']);
+    expect(problems({ sort: 'distance' })).toEqual(['/near']);
+    expect(problems({ format: 'underwater', age: 'ancient' })).toEqual(['/format', '/age']);
+    expect(problems({ from: '2027-02-29' })).toEqual(['/from']);
+    expect(problems({ from: '2027-03-02', to: '2027-03-01' })).toEqual(['/to']);
+    expect(problems({ limit: '1000' })).toEqual(['/limit']);
+    expect(problems({ skill: 'not-a-uuid' })).toEqual(['/skill']);
+    expect(problems({ cursor: 'garbage' })).toEqual(['/cursor']);
+    expect(problems({ q: 'x'.repeat(201) })).toEqual(['/q']);
+  });
+});
+
+describe('search words', () => {
+  it('keeps letters and digits of any script and drops tsquery syntax', () => {
+    expect(searchTerms('Robotics & coding | !chess:*')).toEqual([['robotics'], ['coding'], ['chess']]);
+    expect(searchTerms("Šiaurės  Žvaigždė CITTÀ perché l'arte 3D")).toEqual([
+      ['šiaurės'],
+      ['žvaigždė'],
+      ['città'],
+      ['perché'],
+      ['l'],
+      ['arte'],
+      ['3d'],
+    ]);
+    expect(searchTerms('\'"();:*<->')).toEqual([]);
+  });
+
+  it('reads quoted words as a phrase, even with an unclosed quote', () => {
+    expect(searchTerms('"digital art" club')).toEqual([['digital', 'art'], ['club']]);
+    expect(searchTerms('club "digital art')).toEqual([['club'], ['digital', 'art']]);
+    expect(searchTerms('"solo"')).toEqual([['solo']]);
+  });
+
+  it('keeps at most eight terms and no duplicates', () => {
+    expect(searchTerms('a b c d e f g h i j')).toHaveLength(8);
+    expect(searchTerms('club Club CLUB')).toEqual([['club']]);
+  });
+});
+
+describe('dates in the city’s time zone', () => {
+  const zone = 'Europe/Vilnius';
+  const range = (when: 'now' | 'today' | 'weekend' | 'week', now: string) => {
+    const r = dateRangeOf({ when, from: null, to: null }, zone, new Date(now));
+    return r && { from: r.from.toISOString(), to: r.to.toISOString() };
+  };
+
+  it('takes the coming weekend from a weekday, and the rest of it during the weekend', () => {
+    // Wednesday 7 July 2027, summer time (UTC+3): Saturday starts Friday 21:00 UTC.
+    expect(range('weekend', '2027-07-07T10:00:00Z')).toEqual({
+      from: '2027-07-09T21:00:00.000Z',
+      to: '2027-07-11T21:00:00.000Z',
+    });
+    // Saturday 22:30 UTC is already Sunday in Vilnius: the rest of Sunday.
+    expect(range('weekend', '2027-07-10T22:30:00Z')).toEqual({
+      from: '2027-07-10T22:30:00.000Z',
+      to: '2027-07-11T21:00:00.000Z',
+    });
+    // Friday 21:30 UTC is Saturday 00:30 local.
+    expect(range('weekend', '2027-07-09T21:30:00Z')?.from).toBe('2027-07-09T21:30:00.000Z');
+  });
+
+  it('ends today at local midnight and this week at the end of Sunday, across a clock change', () => {
+    expect(range('today', '2027-01-12T20:00:00Z')).toEqual({
+      from: '2027-01-12T20:00:00.000Z',
+      to: '2027-01-12T22:00:00.000Z',
+    });
+    // Thursday 25 March 2027; summer time starts on Sunday the 28th, so Monday 00:00 is 21:00 UTC.
+    expect(range('week', '2027-03-25T12:00:00Z')?.to).toBe('2027-03-28T21:00:00.000Z');
+    expect(range('now', '2027-03-25T12:00:00Z')).toEqual({
+      from: '2027-03-25T12:00:00.000Z',
+      to: '2027-03-25T12:00:00.001Z',
+    });
+  });
+
+  it('reads from and to as whole local days, overlapping a chip when both are given', () => {
+    const r = dateRangeOf({ when: null, from: '2027-07-01', to: '2027-07-02' }, zone, new Date('2027-06-01T00:00:00Z'));
+    expect(r).toEqual({ from: new Date('2027-06-30T21:00:00Z'), to: new Date('2027-07-02T21:00:00Z') });
+    const both = dateRangeOf({ when: 'weekend', from: '2027-07-11', to: null }, zone, new Date('2027-07-07T10:00:00Z'));
+    expect(both?.from.toISOString()).toBe('2027-07-10T21:00:00.000Z');
+    expect(both?.to.toISOString()).toBe('2027-07-11T21:00:00.000Z');
+    expect(dateRangeOf({ when: null, from: null, to: null }, zone, new Date())).toBeNull();
+  });
+});
+
+describe('cursors', () => {
+  const id = '2b1f7c9e-5d4a-4b8e-9f00-1a2b3c4d5e6f';
+  it('round-trip the sort key and id, and refuse anything else', () => {
+    for (const key of [0.123456789, 1.5, null, '2027-07-10 09:00:00.123456']) {
+      const sort = typeof key === 'number' ? 'relevance' : 'date';
+      expect(decodeCursor(encodeCursor(sort, { key, id }))).toEqual({ sort, key, id });
+    }
+    expect(decodeCursor('not base64 json')).toBeNull();
+    expect(decodeCursor(Buffer.from('{"s":"date","k":"1; DROP","i":"x"}').toString('base64url'))).toBeNull();
+    expect(decodeCursor(Buffer.from(`{"s":"distance","k":"3","i":"${id}"}`).toString('base64url'))).toBeNull();
+  });
+});
+
+describe('map grid', () => {
+  it('sizes cells by zoom and splits a cluster at the zoom its extent needs', () => {
+    const at11 = cellSize(11, 54.7);
+    expect(at11.lon).toBeCloseTo(0.0439, 3);
+    expect(at11.lat).toBeCloseTo(0.0439 * Math.cos((54.7 * Math.PI) / 180), 3);
+    expect(cellSize(12, 0).lon).toBeCloseTo(at11.lon / 2, 6);
+    expect(expansionZoomOf(11, { lon: 0, lat: 0 }, 54.7)).toBe(POINTS_ZOOM);
+    expect(expansionZoomOf(11, { lon: 0.03, lat: 0.001 }, 54.7)).toBe(12);
+    expect(expansionZoomOf(11, { lon: 0.001, lat: 0.001 }, 54.7)).toBe(POINTS_ZOOM);
+    expect(expansionZoomOf(11, { lon: 0.004, lat: 0 }, 54.7)).toBe(15);
+  });
+});
+
+describe('summaries', () => {
+  it('turns description HTML into a short plain text', () => {
+    expect(plainSummary('<p>Fish &amp; chips</p><p>at the <strong>Hoe</strong></p>')).toBe('Fish & chips at the Hoe');
+    const long = plainSummary(`<p>${'word '.repeat(100)}</p>`, 50);
+    expect(long.length).toBeLessThanOrEqual(51);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('map views as filters', () => {
+  const city = { boundsWest: 25.0, boundsSouth: 54.5, boundsEast: 25.5, boundsNorth: 55.0 };
+  it('clips to the city, drops a view of all of it, and keeps large views out of the spatial index', () => {
+    expect(viewFilter(city, null)).toEqual({ bbox: null, bboxIndexed: false, locatedOnly: false });
+    expect(viewFilter(city, { west: 24, south: 54, east: 26, north: 56 })).toEqual({
+      bbox: null,
+      bboxIndexed: false,
+      locatedOnly: true,
+    });
+    expect(viewFilter(city, { west: 25.1, south: 54.6, east: 25.2, north: 54.7 })).toEqual({
+      bbox: { west: 25.1, south: 54.6, east: 25.2, north: 54.7 },
+      bboxIndexed: true,
+      locatedOnly: false,
+    });
+    expect(viewFilter(city, { west: 24.9, south: 54.4, east: 25.3, north: 54.8 })).toEqual({
+      bbox: { west: 25.0, south: 54.5, east: 25.3, north: 54.8 },
+      bboxIndexed: false,
+      locatedOnly: false,
+    });
+    expect(viewFilter(city, { west: 10, south: 10, east: 11, north: 11 }).bboxIndexed).toBe(true);
+  });
+});
+
+describe('tsquery branches', () => {
+  it('keeps only the shortest prefix of each word, and phrases as they are', () => {
+    expect(minimalBranches(["'theatre':*", "'theatr':*", "'theatr':*"])).toEqual(["'theatr':*"]);
+    expect(minimalBranches(["'corsi':*A", "'cors':*A"])).toEqual(["'cors':*A"]);
+    expect(minimalBranches(["'run':*", "'runs':*", "'bėgim':*"])).toEqual(["'run':*", "'bėgim':*"]);
+    expect(minimalBranches(["'digit':* <-> 'art':*", "'digital':* <-> 'art':*"])).toEqual([
+      "'digit':* <-> 'art':*",
+      "'digital':* <-> 'art':*",
+    ]);
+    expect(minimalBranches(["'l''art':*", "'l''a':*"])).toEqual(["'l''a':*"]);
+  });
+});
