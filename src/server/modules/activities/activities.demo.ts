@@ -1,3 +1,4 @@
+import { insertPublishedInBulk } from './activities.repo.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { ActivityFormat, OrganisationKind } from '../../db/schema.ts';
 import { demoOrganisations } from '../../demo/seed-organisations.ts';
@@ -2444,108 +2445,10 @@ export async function insertPublishedActivities(
     if (!write) throw new Error(`Demo activity ${plan.externalUid} is invalid: ${JSON.stringify(problems)}`);
     return { plan, write, slug: freeDemoSlug(city, write, takenSlugs) };
   });
-  const activities = rows.map(({ plan, write, slug }) => {
-    const place = write.venues[0];
-    return {
-      title: write.title,
-      description: write.description,
-      format: write.format,
-      online_url: write.onlineUrl,
-      schedule_kind: write.scheduleKind,
-      starts_at: write.startsAt?.toISOString() ?? null,
-      ends_at: write.endsAt?.toISOString() ?? null,
-      all_day: write.allDay,
-      rrule: write.rrule,
-      exdates: write.exdates.map((d) => d.toISOString()),
-      age_min: write.ageMin,
-      age_max: write.ageMax,
-      cost_kind: write.costKind,
-      price_cents: write.priceCents,
-      currency: write.currency,
-      concessions: write.concessions,
-      languages: write.languages,
-      accessibility: write.accessibility,
-      accessibility_notes: write.accessibilityNotes,
-      capacity: write.capacity,
-      signup_mode: write.signupMode,
-      signup_url: write.signupUrl,
-      tags: write.tags,
-      lon: place?.lon ?? null,
-      lat: place?.lat ?? null,
-      district: place?.district ?? null,
-      external_uid: write.externalUid,
-      organisation_id: plan.organisationId,
-      slug,
-    };
-  });
-  const inserted = await tx.query<{ id: string; uid: string }>(
-    `INSERT INTO activities (title, description, format, online_url, schedule_kind, starts_at, ends_at, all_day, rrule,
-        exdates, age_min, age_max, cost_kind, price_cents, currency, concessions, languages, accessibility,
-        accessibility_notes, capacity, signup_mode, signup_url, tags, location, district, external_uid,
-        city_id, organisation_id, slug, status, source, feed_id, created_by, submitted_at, published_at)
-     SELECT r.title, r.description, r.format, r.online_url, r.schedule_kind, r.starts_at, r.ends_at, r.all_day, r.rrule,
-        r.exdates, r.age_min, r.age_max, r.cost_kind, r.price_cents, r.currency, r.concessions, r.languages,
-        r.accessibility, r.accessibility_notes, r.capacity, r.signup_mode, r.signup_url, r.tags,
-        CASE WHEN r.lon IS NULL THEN NULL ELSE point(r.lon, r.lat) END, r.district, r.external_uid,
-        $2, r.organisation_id, r.slug, 'published', 'manual', NULL, NULL, now(), now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(title jsonb, description jsonb, format text, online_url text,
-        schedule_kind text, starts_at timestamptz, ends_at timestamptz, all_day boolean, rrule text,
-        exdates timestamptz[], age_min int, age_max int, cost_kind text, price_cents int, currency text,
-        concessions text, languages text[], accessibility text[], accessibility_notes text, capacity int,
-        signup_mode text, signup_url text, tags text[], lon float8, lat float8, district text, external_uid text,
-        organisation_id uuid, slug text)
-     RETURNING id, external_uid AS uid`,
-    [JSON.stringify(activities), city.id],
-  );
-  const idOf = new Map(inserted.map((row) => [row.uid, row.id]));
-  const ids = rows.map(({ plan }) => idOf.get(plan.externalUid) as string);
-  const venues = rows.flatMap(({ write }, index) =>
-    write.venues.map((venue, position) => ({ activity_id: ids[index], position, ...venue })),
-  );
-  await tx.query(
-    `INSERT INTO activity_venues (city_id, activity_id, position, name, street, postcode, locality, district, lat, lon)
-     SELECT $2, r.activity_id, r.position, r.name, r.street, r.postcode, r.locality, r.district, r.lat, r.lon
-       FROM jsonb_to_recordset($1::jsonb) AS r(activity_id uuid, position int, name text, street text, postcode text,
-        locality text, district text, lat float8, lon float8)`,
-    [JSON.stringify(venues), city.id],
-  );
-  const skills = rows.flatMap(({ write }, index) =>
-    write.skills.map((skill) => ({ activity_id: ids[index], skill_id: skill.skillId, level: skill.level })),
-  );
-  await tx.query(
-    `INSERT INTO activity_skills (city_id, activity_id, skill_id, level)
-     SELECT $2, r.activity_id, r.skill_id, r.level
-       FROM jsonb_to_recordset($1::jsonb) AS r(activity_id uuid, skill_id uuid, level int)`,
-    [JSON.stringify(skills), city.id],
-  );
-  const sessions = rows.flatMap(({ write }, index) =>
-    write.sessions.map((session) => ({
-      activity_id: ids[index],
-      starts_at: session.startsAt.toISOString(),
-      ends_at: session.endsAt.toISOString(),
-      all_day: write.allDay,
-      capacity: write.capacity,
-    })),
-  );
-  await tx.query(
-    `INSERT INTO activity_sessions (city_id, activity_id, starts_at, ends_at, all_day, capacity)
-     SELECT $2, r.activity_id, r.starts_at, r.ends_at, r.all_day, r.capacity
-       FROM jsonb_to_recordset($1::jsonb) AS r(activity_id uuid, starts_at timestamptz, ends_at timestamptz,
-        all_day boolean, capacity int)`,
-    [JSON.stringify(sessions), city.id],
-  );
-  await tx.query(
-    `UPDATE activities a SET
-        next_start_at = (SELECT min(starts_at) FROM activity_sessions s
-                          WHERE s.activity_id = a.id AND s.ends_at > now() AND s.cancelled_at IS NULL),
-        last_end_at = (SELECT max(ends_at) FROM activity_sessions s WHERE s.activity_id = a.id AND s.cancelled_at IS NULL)
-      WHERE a.city_id = $1 AND a.id = ANY($2::uuid[])`,
-    [city.id, ids],
-  );
-  await tx.query(
-    `INSERT INTO activity_revisions (city_id, activity_id, actor_user_id, action, note, changes)
-     SELECT $1, id, NULL, 'created', 'published', '{}'::jsonb FROM unnest($2::uuid[]) AS id`,
-    [city.id, ids],
+  const ids = await insertPublishedInBulk(
+    tx,
+    city.id,
+    rows.map(({ plan, write, slug }) => ({ write, slug, organisationId: plan.organisationId })),
   );
   return ids.length;
 }
