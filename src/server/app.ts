@@ -124,7 +124,7 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(peopleRoutes);
   await app.register(peoplePages);
   await app.register(oidcRoutes);
-  // Catalogue (issue #6): each slice registers its plugins below this line.
+  // The opportunity catalogue: activities, search and map, activity pages, sign-ups, imports, saved searches.
   await app.register(importsRoutes);
   await app.register(importsPages);
   await app.register(activityPages);

@@ -20,15 +20,13 @@ export interface JobServices {
 
 /** The one place every background job type is registered, for the server and the tests alike. */
 export function createJobWorker(db: Database, services: JobServices, options: JobWorkerOptions = {}): JobWorker {
-  const worker = new JobWorker(db, options)
+  return new JobWorker(db, options)
     .register(PURGE_FINISHED_JOBS, purgeFinishedJobs)
     .register(SEND_EMAIL, sendEmailHandler(services.mailer))
     .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
-    .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler);
-  // Catalogue (issue #6): each slice registers its job types below this line.
-  worker.register(REFRESH_NEXT_DATES, refreshNextDatesHandler);
-  worker.register(FEED_SYNC, feedSyncHandler());
-  worker.register(SAVED_SEARCH_DIGEST, savedSearchDigestHandler);
-  worker.register(SIGNUP_REMINDERS, signupRemindersHandler);
-  return worker;
+    .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler)
+    .register(REFRESH_NEXT_DATES, refreshNextDatesHandler)
+    .register(FEED_SYNC, feedSyncHandler())
+    .register(SAVED_SEARCH_DIGEST, savedSearchDigestHandler)
+    .register(SIGNUP_REMINDERS, signupRemindersHandler);
 }
