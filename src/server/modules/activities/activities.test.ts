@@ -7,6 +7,7 @@ import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { createApiToken } from '../organisations/organisations.service.ts';
 import { createActivity, importActivity, listSessions } from './activities.service.ts';
+import { refreshNextDatesHandler, scheduleCatalogueJobs } from './catalogue.jobs.ts';
 
 describe(`activities: writing, moderation and history on ${testEngine}`, () => {
   let t: TestApp;
@@ -385,6 +386,44 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
     });
     expect(lower.statusCode).toBe(400);
     expect(lower.json().error.details[0].field).toBe('/capacity');
+  });
+
+  it('moves next dates on hourly, with the catalogue jobs enqueued once per time slot', async () => {
+    const start = new Date(Date.now() - 2 * 86_400_000);
+    const created = await createActivity(
+      t.db,
+      city,
+      organisationId,
+      activityInput({
+        title: { en: 'Daily walk' },
+        scheduleKind: 'recurring',
+        startsAt: start.toISOString(),
+        endsAt: new Date(start.getTime() + 3_600_000).toISOString(),
+        rrule: 'FREQ=DAILY;COUNT=5',
+      }),
+      systemCaller,
+    );
+    const upcoming = (await listSessions(t.db, city.id, created.id, { from: new Date() }))[0];
+    expect(new Date(created.nextStartAt as Date).toISOString()).toBe(
+      new Date(upcoming?.startsAt as Date).toISOString(),
+    );
+    await t.db.query('UPDATE activities SET next_start_at = $2 WHERE id = $1', [created.id, start]);
+    expect(await refreshNextDatesHandler({} as never, { db: t.db } as never)).toMatchObject({ moved: 1 });
+    const [row] = await t.db.query<{ next: Date }>('SELECT next_start_at AS next FROM activities WHERE id = $1', [
+      created.id,
+    ]);
+    expect(new Date(row?.next as Date).toISOString()).toBe(new Date(upcoming?.startsAt as Date).toISOString());
+    const now = new Date('2026-12-01T10:30:00Z');
+    await scheduleCatalogueJobs(t.db, 'http://learnscape.test', now);
+    await scheduleCatalogueJobs(t.db, 'http://learnscape.test', now);
+    const jobs = await t.db.query<{ type: string; n: number }>(
+      `SELECT type, count(*)::int AS n FROM jobs WHERE type IN ('activities.refresh-next-dates', 'activities.signup-reminders')
+        GROUP BY type ORDER BY type`,
+    );
+    expect(jobs).toEqual([
+      { type: 'activities.refresh-next-dates', n: 1 },
+      { type: 'activities.signup-reminders', n: 1 },
+    ]);
   });
 
   it('lets a curator trust an organisation, whose submissions are then published without review', async () => {
