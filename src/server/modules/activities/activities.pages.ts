@@ -34,7 +34,6 @@ import { callerOf } from '../organisations/organisations.routes.ts';
 import { organisationInCity } from '../organisations/organisations.service.ts';
 import { getSpineSkill, pickText, searchSpine, toSkillSummary } from '../skills/skills.service.ts';
 import { accessibilityFeatures, type ActivityInput, type VenueInput } from './activities.model.ts';
-import { organisationTrustedInCity } from './activities.repo.ts';
 import {
   type ActivityDetails,
   type ActivitySummary,
@@ -604,12 +603,11 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
   /** The organisation (of this city) and whether its activities skip review. */
   async function organisationOf(city: CityRecord, organisationId: string) {
     const organisation = await organisationInCity(app.db, city, organisationId);
-    const standing = await organisationTrustedInCity(app.db, city.id, organisationId);
     return {
       id: organisation.id,
       name: organisation.name,
       slug: organisation.slug,
-      trusted: standing?.trusted === true,
+      trusted: organisation.trusted,
     };
   }
 

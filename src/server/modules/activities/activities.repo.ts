@@ -606,18 +606,6 @@ export function listSubmittedRows(
   );
 }
 
-export async function organisationTrustedInCity(
-  db: SqlRunner,
-  cityId: string,
-  organisationId: string,
-): Promise<{ status: string; trusted: boolean } | undefined> {
-  const [row] = await db.query<{ status: string; trusted: boolean }>(
-    'SELECT status, trusted FROM organisation_cities WHERE city_id = $1 AND organisation_id = $2',
-    [cityId, organisationId],
-  );
-  return row;
-}
-
 /**
  * Writes many published activities in a handful of statements (the demo seed: some twenty statements per activity
  * through `createActivity` made every test that seeds the demo slow). The rows are the ones `insertActivity`,

@@ -6,6 +6,7 @@ import { type Actor, canActForOrganisation, isCityCurator } from '../accounts/ac
 import { imageContentTypes, sniffImage } from '../accounts/profile.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
+import { findOrganisationInCity } from '../organisations/organisations.repo.ts';
 import { assertCityOpen, type Caller, slugify } from '../organisations/organisations.service.ts';
 import type { ActivityInput } from './activities.model.ts';
 import {
@@ -30,7 +31,6 @@ import {
   listVenues,
   lockActivity,
   mostConfirmedInFutureSession,
-  organisationTrustedInCity,
   type RevisionView,
   replaceSkills,
   replaceVenues,
@@ -199,7 +199,7 @@ async function initialStatus(
   caller: Caller,
   options: { submit?: boolean; publish?: boolean },
 ): Promise<ActivityStatus> {
-  const standing = await organisationTrustedInCity(db, city.id, organisationId);
+  const standing = await findOrganisationInCity(db, city.id, organisationId);
   if (!standing) throw new AppError('ORGANISATION_NOT_FOUND');
   if (options.publish) {
     if (!mayModerate(caller, city.id) && !standing.trusted) throw new AppError('FORBIDDEN');
@@ -501,7 +501,7 @@ export function approveActivity(db: Database, city: CityRecord, activityId: stri
       if (current.status !== 'submitted') {
         throw new AppError('ACTIVITY_STATE_CONFLICT', 'Only a submitted activity can be approved.');
       }
-      const standing = await organisationTrustedInCity(tx, city.id, current.organisationId);
+      const standing = await findOrganisationInCity(tx, city.id, current.organisationId);
       if (standing?.status !== 'approved') {
         throw new AppError('ACTIVITY_STATE_CONFLICT', 'The organisation is not approved in this city.');
       }
@@ -577,7 +577,7 @@ export async function listOrganisationActivities(
   actor: Actor | null,
   options: { status?: ActivityStatus; cursor?: string; limit?: number } = {},
 ): Promise<{ items: ActivitySummary[]; nextCursor: string | null }> {
-  if (!UUID.test(organisationId) || !(await organisationTrustedInCity(db, city.id, organisationId))) {
+  if (!UUID.test(organisationId) || !(await findOrganisationInCity(db, city.id, organisationId))) {
     throw new AppError('ORGANISATION_NOT_FOUND');
   }
   if (!canEditActivity(actor, city.id, organisationId)) throw new AppError('FORBIDDEN');

@@ -555,7 +555,11 @@ export async function fillFreePlacesOfActivity(
 ): Promise<number> {
   let promoted = 0;
   for (const session of await listUpcomingSessionContexts(db, city.id, activityId, 500)) {
-    promoted += (await fillFreePlaces(db, city, session.sessionId, publicUrl)).length;
+    // Most sessions have nobody waiting or no free place: skip them rather than open a transaction for each.
+    const room = session.capacity === null || session.confirmedCount < session.capacity;
+    if (session.waitlistCount > 0 && room) {
+      promoted += (await fillFreePlaces(db, city, session.sessionId, publicUrl)).length;
+    }
   }
   return promoted;
 }
