@@ -138,6 +138,11 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(activitiesPages);
   await app.register(activitiesRoutes);
   await app.register(geoRoutes);
+  // Open Badges (issue #7): issuers and keys, badge classes, credentials and claim routes, the verifier.
+  // ── issuers
+  // ── badge classes
+  // ── credentials
+  // ── verifier
   if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;

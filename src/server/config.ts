@@ -24,6 +24,13 @@ export interface Config {
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
   /** A MapLibre style URL (raster or vector tiles) for every map; undefined means the bundled offline style. */
   mapStyleUrl: string | undefined;
+  /**
+   * 32 bytes that encrypt issuers' secret keys at rest (CREDENTIAL_KEY_ENCRYPTION_KEY, base64). Required in
+   * production; elsewhere, when unset, a random one is kept in DATA_DIR/secrets (see issuer-keys.service.ts).
+   */
+  credentialKeyEncryptionKey: Uint8Array | undefined;
+  /** Private or loopback hosts the badge verifier may fetch from anyway (tests, intranets); empty by default. */
+  verifierAllowedPrivateHosts: string[];
 }
 
 /** A configuration problem; the message names the variable so the operator can fix it. */
@@ -100,6 +107,21 @@ function readOidc(env: Env): Config['oidc'] {
   return { issuer: issuer.replace(/\/+$/, ''), clientId, clientSecret, name };
 }
 
+function readKeyEncryptionKey(env: Env, nodeEnv: Config['nodeEnv']): Uint8Array | undefined {
+  const value = readString(env, 'CREDENTIAL_KEY_ENCRYPTION_KEY');
+  if (value === undefined) {
+    // Secret keys encrypted with a key kept beside the data would protect nothing in production.
+    if (nodeEnv === 'production')
+      throw new ConfigError('CREDENTIAL_KEY_ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+    return undefined;
+  }
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64').replace(/=+$/, '') !== value.replace(/=+$/, '')) {
+    throw new ConfigError('CREDENTIAL_KEY_ENCRYPTION_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)');
+  }
+  return new Uint8Array(bytes);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = readInteger(env, 'PORT', 3000, 0, 65535);
@@ -133,5 +155,10 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateFeedUrls: readBoolean(env, 'ALLOW_PRIVATE_FEED_URLS', false),
     oidc: readOidc(env),
     mapStyleUrl: readUrl(env, 'MAP_STYLE_URL', ['http:', 'https:']),
+    credentialKeyEncryptionKey: readKeyEncryptionKey(env, nodeEnv),
+    verifierAllowedPrivateHosts: (readString(env, 'VERIFIER_ALLOWED_PRIVATE_HOSTS') ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ''),
   };
 }

@@ -26,6 +26,8 @@ describe('configuration from the environment', () => {
       MAIL_FROM: 'Learn <learn@example.org>',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      CREDENTIAL_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      VERIFIER_ALLOWED_PRIVATE_HOSTS: 'LocalHost, 127.0.0.1',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -38,6 +40,8 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       // Production never seeds demo people unless asked to.
       seedDemo: false,
+      credentialKeyEncryptionKey: new Uint8Array(32).fill(7),
+      verifierAllowedPrivateHosts: ['localhost', '127.0.0.1'],
     });
   });
 
@@ -51,6 +55,8 @@ describe('configuration from the environment', () => {
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ NODE_ENV: 'production' }, 'SMTP_URL'],
+    [{ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' }, 'CREDENTIAL_KEY_ENCRYPTION_KEY'],
+    [{ CREDENTIAL_KEY_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'CREDENTIAL_KEY_ENCRYPTION_KEY'],
   ])('names the variable that is wrong: %o', (env, variable) => {
     let caught: unknown;
     try {

@@ -108,6 +108,10 @@ export const errorCatalogue = {
   DELETE_NOT_CONFIRMED: { status: 400, message: 'Type DELETE and your password to confirm.' },
   SSO_NOT_CONFIGURED: { status: 404, message: 'Single sign-on is not set up on this site.' },
   SSO_FAILED: { status: 400, message: 'Single sign-on did not complete. Try again.' },
+  // ── Open Badges: issuers and keys
+  // ── Open Badges: badge classes
+  // ── Open Badges: credentials, status lists, claim routes
+  // ── Open Badges: verifier
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported here.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; please wait and try again.' },

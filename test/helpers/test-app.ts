@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
@@ -17,8 +18,16 @@ export interface TestApp extends TestDatabase {
   close(): Promise<void>;
 }
 
+/** A random key-encryption key per test process: issuers' secret keys are really encrypted in tests too. */
+const testKeyEncryptionKey = randomBytes(32).toString('base64');
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'http://learnscape.test', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL: 'http://learnscape.test',
+    CREDENTIAL_KEY_ENCRYPTION_KEY: testKeyEncryptionKey,
+    ...overrides,
+  });
 }
 
 /** The whole app on a fresh database of the project's engine, ready for `app.inject`. */

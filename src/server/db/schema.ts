@@ -90,6 +90,8 @@ export const users = pgTable(
     homeCityId: uuid('home_city_id').references(() => cities.id, { onDelete: 'set null' }),
     homeDistrict: text('home_district'),
     avatarPath: text('avatar_path'),
+    /** The learner's own DID (for example from a wallet); badges name it as the subject when present. */
+    did: text('did'),
     status: text('status').$type<UserStatus>().notNull().default('active'),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
@@ -1047,5 +1049,510 @@ export const activityImports = pgTable(
   (t) => [
     index('activity_imports_organisation_idx').on(t.cityId, t.organisationId, t.createdAt),
     check('activity_imports_status_check', sql`${t.status} in ('uploaded', 'committed')`),
+  ],
+);
+
+// ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Open Badges (issue 7): issuer keys, badge classes and their issued versions, credentials, status lists,
+// endorsements, claim codes, evidence submissions with peer checks, and bulk issuing batches.
+// Keys belong to the organisation (one issuer identity across cities); everything else is city-owned.
+// ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const issuerKeyStatuses = ['active', 'retired'] as const;
+export type IssuerKeyStatus = (typeof issuerKeyStatuses)[number];
+
+/**
+ * An organisation's Ed25519 signing keys. Exactly one is active; retired keys stay here (and in the did:web
+ * document) forever so credentials they signed keep verifying. The secret key is an AES-256-GCM envelope made
+ * with the configured key-encryption key, bound to the key's id.
+ */
+export const issuerKeys = pgTable(
+  'issuer_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    publicKeyMultibase: text('public_key_multibase').notNull(),
+    secretKeyEnvelope: text('secret_key_envelope').notNull(),
+    status: text('status').$type<IssuerKeyStatus>().notNull().default('active'),
+    imported: boolean('imported').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('issuer_keys_public_key_key').on(t.publicKeyMultibase),
+    uniqueIndex('issuer_keys_active_key').on(t.organisationId).where(sql`${t.status} = 'active'`),
+    index('issuer_keys_organisation_idx').on(t.organisationId, t.createdAt),
+    check('issuer_keys_status_check', sql`${t.status} in ('active', 'retired')`),
+  ],
+);
+
+export const badgeClassKinds = ['participation', 'skill', 'competence', 'meta'] as const;
+export type BadgeClassKind = (typeof badgeClassKinds)[number];
+export const badgeClassStatuses = ['draft', 'published', 'archived'] as const;
+export type BadgeClassStatus = (typeof badgeClassStatuses)[number];
+
+/** A generated badge image: shape, colours, icon and text, rendered to SVG (and PNG) by the server. */
+export interface BadgeDesign {
+  shape: 'circle' | 'hexagon' | 'shield' | 'square' | 'star';
+  background: string;
+  foreground: string;
+  accent: string;
+  icon: string;
+  text: string;
+}
+
+/** A task a learner completes or evidence they supply, with instructions per language. */
+export interface BadgeRequirement {
+  kind: 'text' | 'file' | 'link' | 'photo';
+  instructions: Record<string, string>;
+}
+
+/**
+ * An organisation's badge (OB 3.0 Achievement) in a city. Text is per language. `version` is the content version:
+ * editing a badge that has credentials at its current version makes a new version (see `badge_class_versions`);
+ * `row_version` is for optimistic concurrency of edits.
+ */
+export const badgeClasses = pgTable(
+  'badge_classes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    status: text('status').$type<BadgeClassStatus>().notNull().default('draft'),
+    kind: text('kind').$type<BadgeClassKind>().notNull(),
+    name: jsonb('name').$type<Record<string, string>>().notNull(),
+    description: jsonb('description').$type<Record<string, string>>().notNull(),
+    criteria: jsonb('criteria').$type<Record<string, string>>().notNull(),
+    requirements: jsonb('requirements').$type<BadgeRequirement[]>().notNull().default([]),
+    /** 'upload' (re-encoded PNG, or sanitised SVG) or 'generated' from `design`. */
+    imageSource: text('image_source').notNull().default('generated'),
+    design: jsonb('design').$type<BadgeDesign>(),
+    imageContentType: text('image_content_type').notNull(),
+    imageBytes: bytea('image_bytes').notNull(),
+    imageAlt: jsonb('image_alt').$type<Record<string, string>>().notNull(),
+    tags: text('tags').array().notNull().default(sql`'{}'`),
+    /** Credentials expire this many months after issue; null = never. */
+    validityMonths: integer('validity_months'),
+    /** How many existing earners must confirm a peer-check request; null = no peer route. */
+    peerConfirmationsRequired: integer('peer_confirmations_required'),
+    /** Learners may submit evidence for review. */
+    evidenceClaimsOpen: boolean('evidence_claims_open').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    rowVersion: integer('row_version').notNull().default(1),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('badge_classes_city_slug_key').on(t.cityId, t.slug),
+    index('badge_classes_organisation_idx').on(t.cityId, t.organisationId, t.status),
+    check('badge_classes_status_check', sql`${t.status} in ('draft', 'published', 'archived')`),
+    check('badge_classes_kind_check', sql`${t.kind} in ('participation', 'skill', 'competence', 'meta')`),
+    check('badge_classes_image_source_check', sql`${t.imageSource} in ('upload', 'generated')`),
+    check('badge_classes_validity_check', sql`${t.validityMonths} is null or ${t.validityMonths} between 1 and 600`),
+    check(
+      'badge_classes_peer_check',
+      sql`${t.peerConfirmationsRequired} is null or ${t.peerConfirmationsRequired} between 1 and 20`,
+    ),
+  ],
+);
+
+/** The skills a badge aligns to, from the city's spine, with an optional level (1–8). */
+export const badgeClassSkills = pgTable(
+  'badge_class_skills',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
+    level: integer('level'),
+  },
+  (t) => [
+    primaryKey({ name: 'badge_class_skills_pkey', columns: [t.badgeClassId, t.skillId] }),
+    index('badge_class_skills_skill_idx').on(t.cityId, t.skillId),
+    check('badge_class_skills_level_check', sql`${t.level} is null or ${t.level} between 1 and 8`),
+  ],
+);
+
+/** Badges a learner must hold before this one is issued. */
+export const badgeClassPrerequisites = pgTable(
+  'badge_class_prerequisites',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    requiredBadgeClassId: uuid('required_badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'badge_class_prerequisites_pkey', columns: [t.badgeClassId, t.requiredBadgeClassId] }),
+    index('badge_class_prerequisites_required_idx').on(t.cityId, t.requiredBadgeClassId),
+    check('badge_class_prerequisites_self_check', sql`${t.badgeClassId} <> ${t.requiredBadgeClassId}`),
+  ],
+);
+
+/**
+ * Activities that lead to a badge (shown on both pages). `award_on_attendance` issues the badge automatically when
+ * an organiser marks a learner as attended.
+ */
+export const activityBadges = pgTable(
+  'activity_badges',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    awardOnAttendance: boolean('award_on_attendance').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ name: 'activity_badges_pkey', columns: [t.activityId, t.badgeClassId] }),
+    index('activity_badges_badge_idx').on(t.cityId, t.badgeClassId),
+  ],
+);
+
+/** Each issued version of a badge: the OB 3.0 Achievement JSON exactly as credentials of that version carry it. */
+export const badgeClassVersions = pgTable(
+  'badge_class_versions',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    achievement: jsonb('achievement').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'badge_class_versions_pkey', columns: [t.badgeClassId, t.version] })],
+);
+
+export const statusPurposes = ['revocation', 'suspension'] as const;
+export type StatusPurposeName = (typeof statusPurposes)[number];
+
+/**
+ * A Bitstring Status List of one issuing organisation in a city, for one purpose. Indexes are handed out by
+ * `allocated` (a counter mapped to a scattered position so neighbours in time are not neighbours in the list);
+ * `signed_credential` is the cached signed BitstringStatusListCredential, cleared when a bit changes.
+ */
+export const statusLists = pgTable(
+  'status_lists',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').$type<StatusPurposeName>().notNull(),
+    sequence: integer('sequence').notNull(),
+    length: integer('length').notNull(),
+    allocated: integer('allocated').notNull().default(0),
+    /** The bits, gzip + base64url multibase (the `encodedList` form). */
+    encodedList: text('encoded_list').notNull(),
+    signedCredential: jsonb('signed_credential').$type<Record<string, unknown>>(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('status_lists_sequence_key').on(t.cityId, t.organisationId, t.purpose, t.sequence),
+    check('status_lists_purpose_check', sql`${t.purpose} in ('revocation', 'suspension')`),
+    check('status_lists_allocated_check', sql`${t.allocated} between 0 and ${t.length}`),
+  ],
+);
+
+export const credentialStatuses = ['active', 'suspended', 'revoked'] as const;
+export type CredentialStatus = (typeof credentialStatuses)[number];
+export const claimRoutes = [
+  'award',
+  'claim_code',
+  'evidence',
+  'peer',
+  'attendance',
+  'requirements',
+  'bulk',
+  'cli',
+] as const;
+export type ClaimRoute = (typeof claimRoutes)[number];
+
+/**
+ * One badge awarded to one learner: the signed OpenBadgeCredential (`document`, OB 3.0) and its status. The learner
+ * is an account (`recipient_user_id`) or, until they claim it, an email with a claim-link secret (hash stored).
+ * `idempotency_key` makes retried and re-uploaded issues no-ops. A correction links old and new credentials.
+ */
+export const badgeCredentials = pgTable(
+  'badge_credentials',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'restrict' }),
+    badgeVersion: integer('badge_version').notNull(),
+    recipientUserId: uuid('recipient_user_id').references(() => users.id, { onDelete: 'set null' }),
+    recipientEmail: text('recipient_email').notNull(),
+    recipientName: text('recipient_name').notNull().default(''),
+    /** The salt of the hashed email identity in the credential (kept so OB 2.0 hosted assertions can match). */
+    identitySalt: text('identity_salt').notNull(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    signingKeyId: uuid('signing_key_id')
+      .notNull()
+      .references(() => issuerKeys.id, { onDelete: 'restrict' }),
+    status: text('status').$type<CredentialStatus>().notNull().default('active'),
+    statusReason: text('status_reason'),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
+    revocationListId: uuid('revocation_list_id')
+      .notNull()
+      .references(() => statusLists.id, { onDelete: 'restrict' }),
+    revocationIndex: integer('revocation_index').notNull(),
+    suspensionListId: uuid('suspension_list_id')
+      .notNull()
+      .references(() => statusLists.id, { onDelete: 'restrict' }),
+    suspensionIndex: integer('suspension_index').notNull(),
+    claimRoute: text('claim_route').$type<ClaimRoute>().notNull(),
+    idempotencyKey: text('idempotency_key'),
+    claimTokenHash: text('claim_token_hash'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    supersedesId: uuid('supersedes_id').references((): AnyPgColumn => badgeCredentials.id, { onDelete: 'set null' }),
+    issuedBy: uuid('issued_by').references(() => users.id, { onDelete: 'set null' }),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    validUntil: timestamp('valid_until', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('badge_credentials_idempotency_key').on(t.cityId, t.idempotencyKey),
+    uniqueIndex('badge_credentials_claim_token_key').on(t.claimTokenHash),
+    uniqueIndex('badge_credentials_revocation_slot_key').on(t.revocationListId, t.revocationIndex),
+    uniqueIndex('badge_credentials_suspension_slot_key').on(t.suspensionListId, t.suspensionIndex),
+    index('badge_credentials_badge_idx').on(t.cityId, t.badgeClassId, t.issuedAt),
+    index('badge_credentials_organisation_idx').on(t.cityId, t.organisationId, t.issuedAt),
+    index('badge_credentials_recipient_idx').on(t.recipientUserId),
+    index('badge_credentials_email_idx').on(t.cityId, sql`lower(${t.recipientEmail})`),
+    check('badge_credentials_status_check', sql`${t.status} in ('active', 'suspended', 'revoked')`),
+    check(
+      'badge_credentials_claim_route_check',
+      sql`${t.claimRoute} in ('award', 'claim_code', 'evidence', 'peer', 'attendance', 'requirements', 'bulk', 'cli')`,
+    ),
+  ],
+);
+
+/** An organisation vouching for a badge class or for an issuer: a signed EndorsementCredential. */
+export const badgeEndorsements = pgTable(
+  'badge_endorsements',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    endorserOrganisationId: uuid('endorser_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    targetBadgeClassId: uuid('target_badge_class_id').references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    targetOrganisationId: uuid('target_organisation_id').references(() => organisations.id, { onDelete: 'cascade' }),
+    comment: jsonb('comment').$type<Record<string, string>>().notNull(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('badge_endorsements_badge_idx').on(t.cityId, t.targetBadgeClassId),
+    index('badge_endorsements_organisation_idx').on(t.cityId, t.targetOrganisationId),
+    check(
+      'badge_endorsements_target_check',
+      sql`(${t.targetBadgeClassId} is null) <> (${t.targetOrganisationId} is null)`,
+    ),
+  ],
+);
+
+/** A code (and QR poster) learners enter at an event to claim a badge; single- or multi-use, with expiry. */
+export const badgeClaimCodes = pgTable(
+  'badge_claim_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    label: text('label').notNull().default(''),
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('badge_claim_codes_code_key').on(t.cityId, t.code),
+    index('badge_claim_codes_badge_idx').on(t.cityId, t.badgeClassId),
+    check('badge_claim_codes_uses_check', sql`${t.maxUses} >= 1 and ${t.uses} between 0 and ${t.maxUses}`),
+  ],
+);
+
+export const evidenceSubmissionStatuses = ['pending', 'more_info', 'approved', 'rejected'] as const;
+export type EvidenceSubmissionStatus = (typeof evidenceSubmissionStatuses)[number];
+
+/**
+ * A learner's request for a badge: evidence for the organiser's review (`review = 'organiser'`) or a peer check
+ * confirmed by N earners (`review = 'peer'`). Items are text and links; files are in `evidence_files`.
+ */
+export const evidenceSubmissions = pgTable(
+  'evidence_submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    badgeClassId: uuid('badge_class_id')
+      .notNull()
+      .references(() => badgeClasses.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    review: text('review').notNull().default('organiser'),
+    status: text('status').$type<EvidenceSubmissionStatus>().notNull().default('pending'),
+    items: jsonb('items').$type<{ requirement: number; text?: string; url?: string }[]>().notNull().default([]),
+    feedback: text('feedback'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    credentialId: uuid('credential_id').references(() => badgeCredentials.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('evidence_submissions_queue_idx').on(t.cityId, t.badgeClassId, t.status, t.createdAt),
+    index('evidence_submissions_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('evidence_submissions_open_key')
+      .on(t.badgeClassId, t.userId)
+      .where(sql`${t.status} in ('pending', 'more_info')`),
+    check('evidence_submissions_review_check', sql`${t.review} in ('organiser', 'peer')`),
+    check('evidence_submissions_status_check', sql`${t.status} in ('pending', 'more_info', 'approved', 'rejected')`),
+  ],
+);
+
+/** Files (documents, photos) attached to an evidence submission. */
+export const evidenceFiles = pgTable(
+  'evidence_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    submissionId: uuid('submission_id')
+      .notNull()
+      .references(() => evidenceSubmissions.id, { onDelete: 'cascade' }),
+    requirement: integer('requirement').notNull(),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: bytea('bytes').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('evidence_files_submission_idx').on(t.submissionId)],
+);
+
+/** An earner confirming a peer-check request. */
+export const peerConfirmations = pgTable(
+  'peer_confirmations',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    submissionId: uuid('submission_id')
+      .notNull()
+      .references(() => evidenceSubmissions.id, { onDelete: 'cascade' }),
+    confirmerUserId: uuid('confirmer_user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'peer_confirmations_pkey', columns: [t.submissionId, t.confirmerUserId] })],
+);
+
+export const issueBatchStatuses = ['queued', 'running', 'completed', 'failed'] as const;
+export type IssueBatchStatus = (typeof issueBatchStatuses)[number];
+
+/**
+ * A bulk issue from CSV: rows are stored first, then a job issues them (idempotency key per row content, so a
+ * re-uploaded file and a restarted job issue nothing twice) and records each row's outcome for the report.
+ */
+export const badgeIssueBatches = pgTable(
+  'badge_issue_batches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    fileName: text('file_name').notNull(),
+    status: text('status').$type<IssueBatchStatus>().notNull().default('queued'),
+    totalRows: integer('total_rows').notNull(),
+    issuedRows: integer('issued_rows').notNull().default(0),
+    skippedRows: integer('skipped_rows').notNull().default(0),
+    failedRows: integer('failed_rows').notNull().default(0),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('badge_issue_batches_organisation_idx').on(t.cityId, t.organisationId, t.createdAt),
+    check('badge_issue_batches_status_check', sql`${t.status} in ('queued', 'running', 'completed', 'failed')`),
+  ],
+);
+
+export const issueBatchRowStatuses = ['pending', 'issued', 'skipped', 'failed'] as const;
+export type IssueBatchRowStatus = (typeof issueBatchRowStatuses)[number];
+
+export const badgeIssueBatchRows = pgTable(
+  'badge_issue_batch_rows',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    batchId: uuid('batch_id')
+      .notNull()
+      .references(() => badgeIssueBatches.id, { onDelete: 'cascade' }),
+    line: integer('line').notNull(),
+    input: jsonb('input').$type<Record<string, string>>().notNull(),
+    status: text('status').$type<IssueBatchRowStatus>().notNull().default('pending'),
+    credentialId: uuid('credential_id').references(() => badgeCredentials.id, { onDelete: 'set null' }),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ name: 'badge_issue_batch_rows_pkey', columns: [t.batchId, t.line] }),
+    index('badge_issue_batch_rows_pending_idx').on(t.batchId, t.status),
+    check('badge_issue_batch_rows_status_check', sql`${t.status} in ('pending', 'issued', 'skipped', 'failed')`),
   ],
 );
