@@ -10,6 +10,7 @@ const emailShapes = {
   waitlisted: { paragraphs: 4, footer: true },
   promoted: { paragraphs: 4, footer: false },
   cancelled: { paragraphs: 2, footer: false },
+  sessionCancelled: { paragraphs: 2, footer: false },
   reminder: { paragraphs: 3, footer: false },
 } as const;
 

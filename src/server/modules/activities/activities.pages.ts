@@ -746,6 +746,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
       if (activity) {
         saved = await updateActivity(app.db, city, activity.id, input, caller, {
           expectedVersion: /^\d+$/.test(values.version) ? Number(values.version) : undefined,
+          publicUrl: app.config.publicUrl,
         });
         await fillFreePlacesOfActivity(app.db, city, saved.id, app.config.publicUrl);
         if (submit && saved.status === 'draft') saved = await submitActivity(app.db, city, saved.id, caller);

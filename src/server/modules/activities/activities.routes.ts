@@ -274,6 +274,7 @@ export async function activitiesRoutes(instance: FastifyInstance): Promise<void>
         callerOf(request),
         {
           expectedVersion: request.body.expectedVersion,
+          publicUrl: app.config.publicUrl,
         },
       );
       // A larger capacity gives waiting people their places at once.

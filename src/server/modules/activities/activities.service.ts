@@ -44,6 +44,7 @@ import {
   type VenueRecord,
 } from './activities.repo.ts';
 import { type ActivityWrite, validateActivityInput } from './activities.validation.ts';
+import { notifySessionsCancelled } from './signups.service.ts';
 
 export type { ActivitySummary, RevisionView, SessionRecord, VenueRecord };
 
@@ -186,10 +187,24 @@ async function prepareWrite(
   return write;
 }
 
-async function storeContent(db: SqlRunner, city: CityRecord, activityId: string, write: ActivityWrite) {
+async function storeContent(
+  db: SqlRunner,
+  city: CityRecord,
+  activityId: string,
+  write: ActivityWrite,
+  publicUrl?: string,
+) {
   await replaceVenues(db, city.id, activityId, write.venues);
   await replaceSkills(db, city.id, activityId, write.skills);
-  await syncSessions(db, city.id, activityId, write.sessions, write.allDay, write.capacity);
+  const { cancelledWithSignups } = await syncSessions(
+    db,
+    city.id,
+    activityId,
+    write.sessions,
+    write.allDay,
+    write.capacity,
+  );
+  await notifySessionsCancelled(db, city, cancelledWithSignups, publicUrl);
 }
 
 async function initialStatus(
@@ -332,12 +347,13 @@ async function applyUpdate(
   input: ActivityInput,
   caller: Caller,
   action: 'updated' | 'imported',
+  publicUrl?: string,
 ): Promise<Record<string, { before: unknown; after: unknown }>> {
   const write = await prepareWrite(tx, city, input, current.id);
   const slug = write.slug ? await freeSlug(tx, city, write, current.id) : current.slug;
   const before = await snapshot(tx, current);
   await updateActivityContent(tx, current.id, slug, write);
-  await storeContent(tx, city, current.id, write);
+  await storeContent(tx, city, current.id, write, publicUrl);
   const updated = (await findActivity(tx, city.id, current.id)) as ActivityRecord;
   const changes = diff(before, await snapshot(tx, updated));
   if (Object.keys(changes).length > 0) {
@@ -362,7 +378,7 @@ export async function updateActivity(
   activityId: string,
   input: ActivityInput,
   caller: Caller,
-  options: { expectedVersion?: number } = {},
+  options: { expectedVersion?: number; publicUrl?: string } = {},
 ): Promise<ActivityDetails> {
   assertCityOpen(city);
   return db.transaction(async (tx) => {
@@ -374,7 +390,7 @@ export async function updateActivity(
     if (current.status === 'archived') {
       throw new AppError('ACTIVITY_STATE_CONFLICT', 'An archived activity cannot be edited.');
     }
-    await applyUpdate(tx, city, current, input, caller, 'updated');
+    await applyUpdate(tx, city, current, input, caller, 'updated', options.publicUrl);
     return details(tx, city, (await findActivity(tx, city.id, current.id)) as ActivityRecord);
   });
 }

@@ -544,6 +544,32 @@ export const signupRemindersHandler: JobHandler = async (job, { db, signal }) =>
 };
 
 /**
+ * After an edit dropped sessions that people had signed up to (the sessions are kept, marked cancelled): tells each of
+ * them, in the same transaction as the edit, so nobody turns up to a session that no longer happens.
+ */
+export async function notifySessionsCancelled(
+  db: SqlRunner,
+  city: CityRecord,
+  sessionIds: string[],
+  publicUrl?: string,
+): Promise<number> {
+  let told = 0;
+  for (const sessionId of sessionIds) {
+    const session = await findSessionContext(db, city.id, sessionId);
+    if (!session) continue;
+    const url = publicUrl ? `${publicUrl}${signupPaths.activity(city.slug, session.activitySlug)}` : undefined;
+    for (const row of await listAttendeeRows(db, city.id, sessionId)) {
+      if (row.accountStatus === 'deleted') continue;
+      const person = await findPerson(db, row.userId);
+      if (!person) continue;
+      await queueSignupEmail(db, city, person, session, 'sessionCancelled', { url });
+      told++;
+    }
+  }
+  return told;
+}
+
+/**
  * After an activity's edit (its capacity may have grown): gives the free places of each upcoming session to the
  * people waiting, in order, and emails them. Returns how many got a place.
  */

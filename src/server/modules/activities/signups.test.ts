@@ -6,7 +6,7 @@ import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { ActivityInput } from './activities.model.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { createApiToken } from '../organisations/organisations.service.ts';
-import { createActivity, listSessions } from './activities.service.ts';
+import { createActivity, listSessions, updateActivity } from './activities.service.ts';
 import {
   listAttendance,
   scheduleSignupReminders,
@@ -419,6 +419,38 @@ describe(`sign-ups, waiting lists and attendance on ${testEngine}`, () => {
       headers: { ...hana.headers, accept: 'text/html' },
     });
     expect(resultElsewhere.statusCode).toBe(404);
+  });
+
+  it('tells the people signed up when an edit moves their session away (the session is kept, cancelled)', async () => {
+    const { activity, session } = await publishedActivity({ capacity: 1 });
+    const lea = await learner('lea@example.org');
+    const max = await learner('max@example.org');
+    await signUpAs(lea, activity.id, session.id);
+    await signUpAs(max, activity.id, session.id);
+    const later = new Date(session.startsAt.getTime() + 7 * 86_400_000);
+    await updateActivity(
+      t.db,
+      city,
+      activity.id,
+      activityInput({
+        title: activity.title,
+        capacity: 1,
+        startsAt: later.toISOString(),
+        endsAt: new Date(later.getTime() + 2 * 3_600_000).toISOString(),
+      }),
+      systemCaller,
+      { publicUrl: 'http://learnscape.test' },
+    );
+    const [row] = await t.db.query<{ cancelled: boolean }>(
+      'SELECT cancelled_at IS NOT NULL AS cancelled FROM activity_sessions WHERE id = $1',
+      [session.id],
+    );
+    expect(row?.cancelled).toBe(true);
+    // Both the confirmed person and the one waiting are told, once, with a link to the activity's other dates.
+    const toLea = await mailTo('lea@example.org', /^Session cancelled:/);
+    expect(toLea.text).toContain(`http://learnscape.test/c/plymouth/activities/${activity.slug}`);
+    await mailTo('max@example.org', /^Session cancelled:/);
+    expect(t.inbox.list().filter((m) => /^Session cancelled:/.test(m.subject))).toHaveLength(2);
   });
 
   it('reminds people with a place about a day before, once', async () => {
