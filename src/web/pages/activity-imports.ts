@@ -1,3 +1,4 @@
+import { problemText } from '../../server/modules/activities/activities.problems.ts';
 import { csrfField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { isSupportedLanguage, languageName } from '../i18n.ts';
@@ -33,12 +34,21 @@ export interface ImportsHomeData {
   notice?: string;
 }
 
+/** A row's problem: English text, and for the catalogue's validation problems a key and params to translate. */
+export interface ImportProblemItem {
+  column?: string;
+  field?: string;
+  problem: string;
+  key?: string;
+  params?: Record<string, string | number>;
+}
+
 export interface ImportRowItem {
   line: number;
   externalUid: string | null;
   title: string;
   valid: boolean;
-  problems: { column?: string; field?: string; problem: string }[];
+  problems: ImportProblemItem[];
   warnings: string[];
 }
 
@@ -62,7 +72,14 @@ export interface ImportDetailData {
       updated: number;
       skipped: number;
       failed: number;
-      items: { line: number; outcome: string; slug: string | null; problems: string[] }[];
+      /** `problemDetails` is in reports committed since problems have keys; older ones have only `problems`. */
+      items: {
+        line: number;
+        outcome: string;
+        slug: string | null;
+        problems: string[];
+        problemDetails?: ImportProblemItem[];
+      }[];
     } | null;
   };
   notice?: string;
@@ -87,6 +104,10 @@ const day = (value: Date | null) => (value ? new Date(value).toISOString().slice
 export function fieldLabel(context: PageContext, field: string): string {
   const { t } = context;
   if (field === '') return t('imports:mapping.ignore');
+  const numbered = /^venue_(\d{1,2})_([a-z]+)$/.exec(field);
+  if (numbered) {
+    return t('imports:fields.venueNumbered', { number: numbered[1], field: t(`imports:fields.venue_${numbered[2]}`) });
+  }
   const [base, language] = field.split(':');
   const label = t(`imports:fields.${base}`);
   if (!language) return label;
@@ -215,10 +236,21 @@ export function importsHomePage(context: PageContext, data: ImportsHomeData): Sa
   });
 }
 
-function problemList(problems: { column?: string; problem: string }[]): SafeHtml {
+function problemList(context: PageContext, problems: ImportProblemItem[]): SafeHtml {
   return html`<ul class="problems">${problems.map(
-    (p) => html`<li>${p.column ? html`<strong>${p.column}</strong>: ` : ''}${p.problem}</li>`,
+    (p) => html`<li>${p.column ? html`<strong>${p.column}</strong>: ` : ''}${problemText(p, context.t)}</li>`,
   )}</ul>`;
+}
+
+/** A report item's problems in the page language when the report kept their keys, else as stored (English). */
+function reportProblems(
+  context: PageContext,
+  item: { problems: string[]; problemDetails?: ImportProblemItem[] },
+): string {
+  const details: ImportProblemItem[] = Array.isArray(item.problemDetails)
+    ? item.problemDetails
+    : item.problems.map((problem) => ({ problem }));
+  return details.map((p) => `${p.column ? `${p.column}: ` : ''}${problemText(p, context.t)}`).join('; ');
 }
 
 export function importDetailPage(context: PageContext, data: ImportDetailData): SafeHtml {
@@ -247,7 +279,7 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
         (item) => html`<tr>
         <td>${item.line}</td>
         <td>${item.slug ? html`<a href="${cityPath(context)}/activities/${item.slug}">${t(`imports:report.outcomes.${item.outcome}`)}</a>` : t(`imports:report.outcomes.${item.outcome}`)}</td>
-        <td>${item.problems.join('; ')}</td>
+        <td>${reportProblems(context, item)}</td>
       </tr>`,
       )}</tbody>
     </table>
@@ -287,7 +319,7 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
           const checked = rowsByLine.get(row.line);
           return html`<tr${checked && !checked.valid ? html` class="row-error"` : ''}>
           <th scope="row">${row.line}</th>${view.headers.map((_, index) => html`<td>${row.cells[index] ?? ''}</td>`)}
-          <td>${checked ? (checked.valid ? t('imports:rows.ok') : problemList(checked.problems)) : ''}</td>
+          <td>${checked ? (checked.valid ? t('imports:rows.ok') : problemList(context, checked.problems)) : ''}</td>
         </tr>`;
         })}</tbody>
       </table>
@@ -309,7 +341,7 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
         (row) => html`<tr${row.valid ? '' : html` class="row-error"`}>
         <th scope="row">${row.line}</th>
         <td>${row.title || row.externalUid || ''}</td>
-        <td>${row.valid ? t('imports:rows.ok') : problemList(row.problems)}${
+        <td>${row.valid ? t('imports:rows.ok') : problemList(context, row.problems)}${
           row.warnings.length > 0 ? html`<ul class="hint">${row.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''
         }</td>
       </tr>`,

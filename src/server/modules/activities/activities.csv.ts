@@ -28,6 +28,11 @@ import {
  * (`2025-03-04 18:00`, `04/03/2025 18:00`, `04.03.2025 18:00`); a date without a time is an all-day session. Lists
  * (languages, tags, accessibility, skills, exdates) are separated by `,`, `;` or `|`. Skills are `CODE` or
  * `FRAMEWORK:CODE`, with an optional level `@3`. Prices are `5`, `£5.50`, `3,50 €`, or `free`/`0`.
+ *
+ * Venues: the `venue_*` columns are the primary venue; further venues are numbered groups of the same columns,
+ * `venue_2_name`, `venue_2_street`, `venue_2_postcode`, `venue_2_locality`, `venue_2_lat`, `venue_2_lon`, then
+ * `venue_3_…`, up to MAX_CSV_VENUES (headers such as `Venue 2 name` or `Venue 2 latitude` are recognised too). The
+ * CSV export writes this form, so an exported file imports back with all its venues.
  */
 
 /** Fields a column can be mapped to (besides `title:<lang>` and `description:<lang>`); '' ignores the column. */
@@ -68,6 +73,26 @@ export const csvFields = [
 ] as const;
 export type CsvField = (typeof csvFields)[number];
 
+/** Venues a CSV row may give: the primary (`venue_*`) and numbered groups `venue_2_*` … `venue_10_*`. */
+export const MAX_CSV_VENUES = 10;
+export const venueParts = ['name', 'street', 'postcode', 'locality', 'lat', 'lon'] as const;
+export type VenuePart = (typeof venueParts)[number];
+
+/** The field of one part of the n-th venue (1 is the primary): `venue_name`, `venue_2_name`, `venue_3_lat`, … */
+export function venueField(n: number, part: VenuePart): string {
+  return n === 1 ? `venue_${part}` : `venue_${n}_${part}`;
+}
+
+const numberedVenueField = /^venue_(\d{1,2})_(name|street|postcode|locality|lat|lon)$/;
+
+/** The venue number and part of a numbered venue field (`venue_2_lat` → 2, lat), or undefined. */
+export function parseVenueField(field: string): { n: number; part: VenuePart } | undefined {
+  const match = numberedVenueField.exec(field);
+  const n = Number(match?.[1]);
+  if (!match || n < 2 || n > MAX_CSV_VENUES) return undefined;
+  return { n, part: match[2] as VenuePart };
+}
+
 /** Column header → field (`title`, `title:lt`, …) or '' to ignore it. */
 export type CsvMapping = Record<string, string>;
 
@@ -77,19 +102,34 @@ export interface CsvTable {
   delimiter: string;
 }
 
-/** The fields a column may be mapped to in a city: the plain fields plus per-language title and description. */
-export function mappableFields(languages: readonly string[]): string[] {
+/**
+ * The fields a column may be mapped to in a city: the plain fields, per-language title and description, and the
+ * numbered venues 2 … `venues` (the mapping screen offers as many as the file uses, and one more).
+ */
+export function mappableFields(languages: readonly string[], venues = 1): string[] {
   const fields: string[] = [];
   for (const field of csvFields) {
     fields.push(field);
     if (field === 'title' || field === 'description')
       for (const language of languages) fields.push(`${field}:${language}`);
+    if (field === 'venue_lon') {
+      for (let n = 2; n <= Math.min(venues, MAX_CSV_VENUES); n++)
+        for (const part of venueParts) fields.push(venueField(n, part));
+    }
   }
   return fields;
 }
 
-function isMappableField(field: string, languages: readonly string[]): boolean {
-  return field === '' || mappableFields(languages).includes(field);
+/** How many venues a mapping uses (1 when it maps no numbered venue). */
+export function venuesInMapping(mapping: CsvMapping): number {
+  let most = 1;
+  for (const field of Object.values(mapping)) most = Math.max(most, parseVenueField(field)?.n ?? 1);
+  return most;
+}
+
+/** True for '' (ignore), a plain field, `title:<lang>`/`description:<lang>` of the city, or a numbered venue field. */
+export function isMappableField(field: string, languages: readonly string[]): boolean {
+  return field === '' || parseVenueField(field) !== undefined || mappableFields(languages).includes(field);
 }
 
 // ── Reading the file ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -363,6 +403,18 @@ spell(
 const informational = new Set(['organisation', 'status', 'page url', 'next start', 'activity id']);
 
 const languageSuffix = /^(.*?)\s+([a-z]{2})$/;
+/** `venue 2 name`, `venue_3_lat`, `location 2 address`, `vieta 2 pavadinimas` (normalised): a numbered venue. */
+const numberedVenueHeader = /^(venue|place|location|vieta|luogo|sede)\s*(\d{1,2})\s+(.+)$/;
+
+function numberedVenueOf(name: string): string | undefined {
+  const match = numberedVenueHeader.exec(name);
+  if (!match) return undefined;
+  const n = Number(match[2]);
+  const rest = match[3] as string;
+  const field = synonyms[`venue ${rest}`] ?? synonyms[`${match[1]} ${rest}`] ?? synonyms[rest];
+  if (!field?.startsWith('venue_') || n < 1 || n > MAX_CSV_VENUES) return undefined;
+  return venueField(n, field.slice('venue_'.length) as VenuePart);
+}
 const knownLanguageCodes = new Set([
   'en',
   'lt',
@@ -394,6 +446,7 @@ export function suggestMapping(headers: readonly string[], languages: readonly s
     let field: string = '';
     if (informational.has(name)) field = '';
     else if (synonyms[name]) field = synonyms[name] as string;
+    else if (numberedVenueOf(name)) field = numberedVenueOf(name) as string;
     else {
       const match = languageSuffix.exec(name);
       const base = match?.[1] ? synonyms[match[1]] : undefined;
@@ -737,10 +790,14 @@ export function columnForPointer(pointer: string, mapping: CsvMapping, language?
     case 'endsAt':
       candidates.push('end', 'end_time');
       break;
-    case 'venues':
-      if (second !== undefined && third) candidates.push(`venue_${third === 'lat' || third === 'lon' ? third : third}`);
-      else candidates.push('venue_name', 'venue_lat', 'venue_street');
+    case 'venues': {
+      // Venues are numbered in the file as they are in the input (the export writes no gaps).
+      const n = second !== undefined && /^\d+$/.test(second) ? Number(second) + 1 : 1;
+      if (third && (venueParts as readonly string[]).includes(third))
+        candidates.push(venueField(n, third as VenuePart));
+      else candidates.push(venueField(n, 'name'), venueField(n, 'lat'), venueField(n, 'street'));
       break;
+    }
     case 'ageMin':
       candidates.push('age_min', 'ages');
       break;
@@ -964,33 +1021,39 @@ function rowToInput(
     input.exdates = exdates;
   }
 
-  // Place.
-  const lat = has('venue_lat') ? parseNumber(get('venue_lat')) : Number.NaN;
-  const lon = has('venue_lon') ? parseNumber(get('venue_lon')) : Number.NaN;
-  if (has('venue_lat') && !Number.isFinite(lat))
-    problem('venue_lat', '/venues/0/lat', `"${get('venue_lat')}" is not a latitude`);
-  if (has('venue_lon') && !Number.isFinite(lon))
-    problem('venue_lon', '/venues/0/lon', `"${get('venue_lon')}" is not a longitude`);
-  if (has('venue_lat') !== has('venue_lon')) {
-    problem(has('venue_lat') ? 'venue_lon' : 'venue_lat', '/venues/0', 'give both latitude and longitude');
-  }
-  const venueText = {
-    name: get('venue_name'),
-    street: get('venue_street'),
-    postcode: get('venue_postcode'),
-    locality: get('venue_locality'),
-  };
-  const hasVenueText = Object.values(venueText).some((v) => v !== '');
-  if (Number.isFinite(lat) && Number.isFinite(lon)) {
-    input.venues = [{ ...venueText, lat, lon }];
-  } else if (hasVenueText && !has('venue_lat') && !has('venue_lon')) {
-    if (options.fallbackVenue) {
-      input.venues = [{ ...options.fallbackVenue, ...venueText }];
-      warnings.push('the venue has no coordinates; it was put at the organisation’s address');
-    } else {
-      problem('venue_lat', '/venues/0/lat', 'the venue has no coordinates (latitude and longitude)');
+  // Place: the primary venue (venue_*), then venue_2_*, venue_3_*, … in order.
+  const venues: VenueInput[] = [];
+  for (let n = 1; n <= MAX_CSV_VENUES; n++) {
+    const f = (part: VenuePart) => venueField(n, part);
+    const pointer = `/venues/${venues.length}`;
+    const lat = has(f('lat')) ? parseNumber(get(f('lat'))) : Number.NaN;
+    const lon = has(f('lon')) ? parseNumber(get(f('lon'))) : Number.NaN;
+    if (has(f('lat')) && !Number.isFinite(lat))
+      problem(f('lat'), `${pointer}/lat`, `"${get(f('lat'))}" is not a latitude`);
+    if (has(f('lon')) && !Number.isFinite(lon))
+      problem(f('lon'), `${pointer}/lon`, `"${get(f('lon'))}" is not a longitude`);
+    if (has(f('lat')) !== has(f('lon'))) {
+      problem(has(f('lat')) ? f('lon') : f('lat'), pointer, 'give both latitude and longitude');
+    }
+    const venueText = {
+      name: get(f('name')),
+      street: get(f('street')),
+      postcode: get(f('postcode')),
+      locality: get(f('locality')),
+    };
+    const hasVenueText = Object.values(venueText).some((v) => v !== '');
+    if (Number.isFinite(lat) && Number.isFinite(lon)) {
+      venues.push({ ...venueText, lat, lon });
+    } else if (hasVenueText && !has(f('lat')) && !has(f('lon'))) {
+      if (n === 1 && options.fallbackVenue) {
+        venues.push({ ...options.fallbackVenue, ...venueText });
+        warnings.push('the venue has no coordinates; it was put at the organisation’s address');
+      } else {
+        problem(f('lat'), `${pointer}/lat`, 'the venue has no coordinates (latitude and longitude)');
+      }
     }
   }
+  if (venues.length > 0) input.venues = venues;
   if (has('online_url')) input.onlineUrl = get('online_url');
   if (has('format')) {
     const format = formatWords[normalise(get('format'))];
@@ -1080,7 +1143,7 @@ function rowToInput(
 
   const externalUid = has('external_id')
     ? get('external_id')
-    : derivedUid('csv', Object.values(title)[0], input.startsAt ?? '', venueText.name);
+    : derivedUid('csv', Object.values(title)[0], input.startsAt ?? '', get('venue_name'));
   input.externalUid = externalUid;
   return { line, externalUid, input: problems.length > 0 ? null : input, problems, warnings };
 }

@@ -1,6 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import ICAL from 'ical.js';
+import { venueField, venueParts } from './activities.csv.ts';
 import { zonedParts } from './activities.ical.ts';
+import { extraSessionStarts } from './activities.validation.ts';
 import { offsetAt as zoneOffset } from './time-zones.ts';
 
 /**
@@ -8,10 +10,12 @@ import { offsetAt as zoneOffset } from './time-zones.ts';
  * with these fields will do), for "export this search result", "add to calendar (.ics)" and organisers' downloads.
  *
  * - `activitiesToCsv(activities, language)`: the columns the CSV importer reads (`suggestMapping` maps every one of
- *   them back), so an export imported again round-trips — one row per activity, its primary venue only.
- * - `activitiesToICalendar(activities, options)`: a VCALENDAR with one VEVENT per activity (RRULE/EXDATE; times in
- *   the city's zone with a VTIMEZONE built from the runtime's time-zone data) or one per session; UIDs are stable
- *   (`<activityId>@<host>`, `<activityId>-<sessionId>@<host>` per session).
+ *   them back), so an export imported again round-trips — one row per activity, every venue (the primary in
+ *   `venue_*`, the others in `venue_2_*`, `venue_3_*`, … as far as the activity with most venues needs).
+ * - `activitiesToICalendar(activities, options)`: a VCALENDAR with one VEVENT per activity (RRULE/EXDATE, and RDATE
+ *   for extra sessions when the sessions are given; times in the city's zone with a VTIMEZONE built from the
+ *   runtime's time-zone data) or one per session; UIDs are stable (`<activityId>@<host>`,
+ *   `<activityId>-<sessionId>@<host>` per session).
  * - `activitiesToJson(activities, options)`: a documented public representation (no moderation notes or versions).
  */
 
@@ -151,12 +155,15 @@ function csvDates(activity: ExportActivity, timeZone: string | undefined): [stri
 /**
  * Activities → CSV text (UTF-8 with a header row, `,` separated, RFC 4180 quoting). Columns are the importer's:
  * `external_id` (the external UID, or the activity id), `title_<lang>`/`description_<lang>` for every language with
- * text (`language` first), dates in ISO 8601 UTC, the primary venue, prices in units (`5.50`), lists joined by `, `,
- * skills as `framework:code@level`. Three information columns (`organisation`, `status`, `page_url`) are ignored on
- * import.
+ * text (`language` first), dates in ISO 8601 UTC, the venues (`venue_name` … `venue_lon` for the primary one, then
+ * `venue_2_name` … `venue_2_lon` and so on up to the most venues any activity has; cells of venues an activity does
+ * not have are empty), prices in units (`5.50`), lists joined by `, `, skills as `framework:code@level`. Three
+ * information columns (`organisation`, `status`, `page_url`) are ignored on import.
  */
 export function activitiesToCsv(activities: ExportActivity[], language: string, links: ExportLinks = {}): string {
   const languages = textLanguages(activities, language);
+  const venueCount = Math.max(1, ...activities.map((a) => a.venues.length));
+  const venueNumbers = Array.from({ length: venueCount }, (_, index) => index + 1);
   const header = [
     'external_id',
     ...languages.map((l) => `title_${l}`),
@@ -168,12 +175,7 @@ export function activitiesToCsv(activities: ExportActivity[], language: string, 
     'all_day',
     'rrule',
     'exdates',
-    'venue_name',
-    'venue_street',
-    'venue_postcode',
-    'venue_locality',
-    'venue_lat',
-    'venue_lon',
+    ...venueNumbers.flatMap((n) => venueParts.map((part) => venueField(n, part))),
     'age_min',
     'age_max',
     'price',
@@ -192,7 +194,12 @@ export function activitiesToCsv(activities: ExportActivity[], language: string, 
     'page_url',
   ];
   const rows = activities.map((a) => {
-    const venue = a.venues[0];
+    const venueCells = venueNumbers.flatMap((n) => {
+      const venue = a.venues[n - 1];
+      return venue
+        ? [venue.name, venue.street, venue.postcode, venue.locality, String(venue.lat), String(venue.lon)]
+        : ['', '', '', '', '', ''];
+    });
     return [
       a.externalUid ?? a.id,
       ...languages.map((l) => a.title[l] ?? ''),
@@ -203,12 +210,7 @@ export function activitiesToCsv(activities: ExportActivity[], language: string, 
       a.scheduleKind === 'on_demand' ? '' : a.allDay ? 'yes' : 'no',
       a.rrule ?? '',
       a.exdates.map((d) => iso(d)).join(', '),
-      venue?.name ?? '',
-      venue?.street ?? '',
-      venue?.postcode ?? '',
-      venue?.locality ?? '',
-      venue ? String(venue.lat) : '',
-      venue ? String(venue.lon) : '',
+      ...venueCells,
       a.ageMin ?? '',
       a.ageMax ?? '',
       a.costKind === 'paid' && a.priceCents !== null ? (a.priceCents / 100).toFixed(2) : 'free',
@@ -454,6 +456,11 @@ export function activitiesToICalendar(activities: ExportActivity[], options: ICa
         seen.add(date.getTime());
         setTime(event, 'exdate', date, kind);
       }
+    }
+    // Extra sessions (imported RDATEs) live only in the session list: write the live ones the rule does not give.
+    if (activity.sessions && zone) {
+      const live = activity.sessions.filter((s) => !s.cancelledAt).map((s) => s.startsAt);
+      for (const date of extraSessionStarts(activity, live, zone)) setTime(event, 'rdate', date, kind);
     }
     if (eventZone) {
       needsZone = true;

@@ -10,6 +10,8 @@ import {
   htmlToText,
 } from './activities.export.ts';
 import { parseICalendar } from './activities.ical.ts';
+import type { ActivityInput } from './activities.model.ts';
+import { validateActivityInput } from './activities.validation.ts';
 
 const plymouth = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -171,6 +173,104 @@ describe('export', () => {
       endsAt: '2026-04-19T23:00:00.000Z',
       costKind: 'free',
     });
+  });
+
+  it('writes every venue (venue_2_*, venue_3_* …) and the importer reads them all back', () => {
+    const venues = [
+      {
+        name: 'Central Library',
+        street: '167 Armada Way',
+        postcode: 'PL1 1HZ',
+        locality: 'Plymouth',
+        lat: 50.3722,
+        lon: -4.1425,
+      },
+      {
+        name: 'Devonport Guildhall',
+        street: 'Ker Street',
+        postcode: 'PL1 4EL',
+        locality: 'Devonport',
+        lat: 50.3686,
+        lon: -4.1699,
+      },
+      {
+        name: 'The Box',
+        street: 'Tavistock Place',
+        postcode: 'PL4 8AX',
+        locality: 'Plymouth',
+        lat: 50.3755,
+        lon: -4.1393,
+      },
+    ];
+    const touring: ExportActivity = {
+      ...club,
+      id: '6f1c2d3e-0000-4000-8000-00000000000c',
+      externalUid: 'TOUR-1',
+      venues,
+    };
+    const online: ExportActivity = {
+      ...festival,
+      id: '6f1c2d3e-0000-4000-8000-00000000000d',
+      format: 'online',
+      onlineUrl: 'https://meet.example/bushcraft',
+      venues: [],
+    };
+    const csv = activitiesToCsv([club, touring, online], 'en', { timeZone: 'Europe/London' });
+    const { table, fatal } = parseCsv(csv);
+    expect(fatal).toEqual([]);
+    // The primary venue keeps its columns; the others follow as numbered groups, up to the most any row has.
+    expect(table.headers).toEqual(
+      expect.arrayContaining(['venue_name', 'venue_lon', 'venue_2_name', 'venue_2_lon', 'venue_3_name', 'venue_3_lon']),
+    );
+    expect(table.headers).not.toContain('venue_4_name');
+    expect(table.headers.indexOf('venue_2_name')).toBe(table.headers.indexOf('venue_lon') + 1);
+    const mapping = suggestMapping(table.headers, ['en']);
+    expect(mapping.venue_3_street).toBe('venue_3_street');
+    const result = rowsToInputs(table, mapping, plymouth, { skills: new Map([['digcomp:1.1', 'skill-1']]) });
+    expect(result.rows.map((r) => r.problems)).toEqual([[], [], []]);
+    expect(result.rows[0]?.input?.venues).toEqual([{ ...club.venues[0] }]);
+    expect(result.rows[1]?.input?.venues).toEqual(venues);
+    expect(result.rows[2]?.input).toMatchObject({ format: 'online', onlineUrl: 'https://meet.example/bushcraft' });
+    expect(result.rows[2]?.input?.venues).toBeUndefined();
+    // A second export of what was read writes the same file.
+    expect(activitiesToCsv([club, touring, online], 'en', { timeZone: 'Europe/London' })).toBe(csv);
+  });
+
+  it('writes the extra sessions of an activity (imported RDATEs) as RDATE, and reads them back', () => {
+    const session = (id: string, start: string, cancelled = false) => ({
+      id,
+      startsAt: new Date(start),
+      endsAt: new Date(new Date(start).getTime() + 90 * 60_000),
+      allDay: false,
+      cancelledAt: cancelled ? new Date() : null,
+    });
+    const withExtras: ExportActivity = {
+      ...club,
+      rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=2',
+      exdates: [],
+      sessions: [
+        session('s1', '2026-03-10T18:00:00Z'),
+        session('s2', '2026-03-17T18:00:00Z'),
+        // Extra dates: one live (a Thursday, in BST), one cancelled (left out).
+        session('s3', '2026-04-02T17:00:00Z'),
+        session('s4', '2026-04-09T17:00:00Z', true),
+      ],
+    };
+    const ics = activitiesToICalendar([withExtras], { language: 'en', timeZone: 'Europe/London', host: 'ls.example' });
+    expect(ics).toContain('RDATE;TZID=Europe/London:20260402T180000');
+    // A cancelled session is an exception, whether the rule or an extra date gave it.
+    expect(ics).not.toContain('RDATE;TZID=Europe/London:20260409T180000');
+    expect(ics).toContain('EXDATE;TZID=Europe/London:20260409T180000');
+    const back = parseICalendar(ics, plymouth).rows[0]?.input;
+    expect(back).toMatchObject({ rrule: 'FREQ=WEEKLY;COUNT=2;BYDAY=TU', rdates: ['2026-04-02T17:00:00.000Z'] });
+    const { write } = validateActivityInput(plymouth, back as ActivityInput);
+    expect(write?.sessions.map((s) => s.startsAt.toISOString())).toEqual([
+      '2026-03-10T18:00:00.000Z',
+      '2026-03-17T18:00:00.000Z',
+      '2026-04-02T17:00:00.000Z',
+    ]);
+    // Without the sessions (a search export) there is nothing to tell extra dates from.
+    expect(activitiesToICalendar([{ ...withExtras, sessions: undefined }], { language: 'en' })).not.toContain('RDATE');
   });
 
   it('writes iCalendar that calendar apps (and our importer) read back, with a VTIMEZONE for recurring events', () => {

@@ -15,6 +15,10 @@ import { instantOf as wallToInstant, type WallTime, wallTimeIn } from './time-zo
  *
  * How exceptions are treated (documented choice):
  * - EXDATE values become `exdates`.
+ * - RDATE values (DATE-TIME with or without TZID, UTC or floating, or DATE; comma-separated lists and several RDATE
+ *   lines) become `rdates`: extra sessions as long as the event, beside DTSTART and the RRULE's, with EXDATE removing
+ *   any of them. An event with RDATE but no RRULE stays a one-off whose session list holds every date. RDATE PERIOD
+ *   values (a start and an end of their own) are not imported; the event gets a warning.
  * - A RECURRENCE-ID override with STATUS:CANCELLED removes that occurrence (it becomes an EXDATE of the series).
  * - An override that moves the occurrence (another DTSTART) removes the original occurrence and is imported as a
  *   one-off activity of its own, with the external UID `<UID>#<RECURRENCE-ID in UTC>`.
@@ -34,6 +38,9 @@ export interface RowProblem {
   /** The ActivityInput field as a JSON pointer (`/startsAt`), when known. */
   field?: string;
   problem: string;
+  /** For the catalogue's validation problems: the stable key (`activities:problems.<key>`) and its params. */
+  key?: string;
+  params?: Record<string, string | number>;
 }
 
 /** One CSV row or calendar event after parsing: an input ready for `importActivity`, or the problems that stop it. */
@@ -266,6 +273,30 @@ function instantOf(time: IcalTime, property: IcalProperty | null, context: Event
   return localToUtc(local, context.floatingZone);
 }
 
+/**
+ * The RDATE values of an event as instants (DATE-TIME values with their TZID, UTC or floating; DATE values as the
+ * city's local midnight), and how many PERIOD values were left out. Every RDATE line counts, and every value of a
+ * comma-separated list.
+ */
+function extraDates(
+  component: IcalComponent,
+  context: EventContext,
+  notes: string[],
+): { dates: string[]; periods: number } {
+  const dates: string[] = [];
+  let periods = 0;
+  for (const property of component.getAllProperties('rdate')) {
+    for (const value of property.getValues()) {
+      if (value && typeof value === 'object' && 'year' in value) {
+        dates.push(instantOf(value as IcalTime, property, context, notes).toISOString());
+      } else if (value && typeof value === 'object' && 'start' in value) {
+        periods++;
+      }
+    }
+  }
+  return { dates, periods };
+}
+
 function textValue(component: IcalComponent, name: string): string {
   const value = component.getFirstPropertyValue(name);
   return typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
@@ -460,6 +491,8 @@ function eventToRow(
     format: 'in_person',
     scheduleKind: 'once',
     externalUid: uid,
+    // Always given, so a later import of an event whose RDATEs were removed removes their sessions too.
+    rdates: [],
   };
 
   // Dates.
@@ -510,12 +543,23 @@ function eventToRow(
         input.rrule = bounded.rrule;
         if (bounded.warning) warnings.push(bounded.warning);
       }
+    }
+    if (!isOverride) {
+      const extra = extraDates(component, context, notes);
+      const first = startsAt.toISOString();
+      input.rdates = [...new Set(extra.dates.filter((date) => date !== first))].sort();
+      if (extra.periods > 0) {
+        warnings.push(
+          `extra dates given as periods (RDATE;VALUE=PERIOD) are not imported (${extra.periods}); give them as dates or date-times`,
+        );
+      }
+    }
+    if (!isOverride && (input.rrule || (input.rdates?.length ?? 0) > 0)) {
       const exdates = propertyTimes(component, 'exdate').map(({ time, property }) =>
         instantOf(time, property, context, notes).toISOString(),
       );
       if (exdates.length > 0) input.exdates = [...new Set(exdates)];
     }
-    if (component.hasProperty('rdate') && !isOverride) warnings.push('extra dates (RDATE) are not imported');
   }
   warnings.push(...new Set(notes));
 

@@ -11,7 +11,8 @@ import {
   suggestMapping,
 } from './activities.csv.ts';
 import { boundRecurrence, ianaTimeZone, localToUtc, parseICalendar } from './activities.ical.ts';
-import { MAX_SESSIONS } from './activities.model.ts';
+import { type ActivityInput, MAX_SESSIONS } from './activities.model.ts';
+import { validateActivityInput } from './activities.validation.ts';
 
 const fixture = (name: string) =>
   fs.readFileSync(new URL(`../../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
@@ -241,6 +242,55 @@ describe('CSV', () => {
     ]);
   });
 
+  it('reads further venues from numbered columns (venue_2_name … or "Venue 2 latitude") and places their errors', () => {
+    const headers = [
+      'title',
+      'start',
+      'venue_name',
+      'venue_lat',
+      'venue_lon',
+      'venue_2_name',
+      'venue_2_street',
+      'venue_2_lat',
+      'venue_2_lon',
+      'Venue 3 name',
+      'Venue 3 latitude',
+      'Venue 3 longitude',
+    ];
+    const mapping = suggestMapping(headers);
+    expect(mapping).toMatchObject({
+      venue_2_name: 'venue_2_name',
+      venue_2_street: 'venue_2_street',
+      venue_2_lat: 'venue_2_lat',
+      'Venue 3 name': 'venue_3_name',
+      'Venue 3 latitude': 'venue_3_lat',
+      'Venue 3 longitude': 'venue_3_lon',
+    });
+    const { table } = parseCsv(
+      [
+        headers.join(','),
+        'Makers,2026-05-01 10:00,Library,50.37,-4.14,Guildhall,Royal Parade,50.369,-4.142,Dock,50.36,-4.16',
+        'Only one,2026-05-02 10:00,Library,50.37,-4.14,,,,,,,',
+        'Broken,2026-05-03 10:00,Library,50.37,-4.14,Guildhall,,north,-4.142,Dock,,',
+      ].join('\n'),
+    );
+    const result = rowsToInputs(table, mapping, plymouth);
+    expect(result.rows[0]?.input?.venues).toEqual([
+      { name: 'Library', street: '', postcode: '', locality: '', lat: 50.37, lon: -4.14 },
+      { name: 'Guildhall', street: 'Royal Parade', postcode: '', locality: '', lat: 50.369, lon: -4.142 },
+      { name: 'Dock', street: '', postcode: '', locality: '', lat: 50.36, lon: -4.16 },
+    ]);
+    expect(result.rows[1]?.input?.venues).toHaveLength(1);
+    expect(result.rows[2]?.problems.map((p) => [p.column, p.field])).toEqual([
+      ['venue_2_lat', '/venues/1/lat'],
+      ['Venue 3 latitude', '/venues/1/lat'],
+    ]);
+    // Validation problems of the n-th venue point at its own columns.
+    expect(columnForPointer('/venues/1/lat', mapping)).toBe('venue_2_lat');
+    expect(columnForPointer('/venues/2/name', mapping)).toBe('Venue 3 name');
+    expect(columnForPointer('/venues/2', mapping)).toBe('Venue 3 name');
+  });
+
   it('reads dates, prices and pointers', () => {
     expect(parseDateTime('04/03/2026 18:00', 'Europe/Rome')?.instant?.toISOString()).toBe('2026-03-04T17:00:00.000Z');
     expect(parseDateTime('2026.03.04 18.00', 'Europe/Vilnius')?.instant?.toISOString()).toBe(
@@ -358,5 +408,112 @@ describe('iCalendar', () => {
     expect(parseICalendar(fixture('broken-not-calendar.ics'), plymouth).fatal[0]?.problem).toMatch(/not an iCalendar/);
     expect(parseICalendar(fixture('broken-truncated.ics'), plymouth).fatal[0]?.problem).toMatch(/cannot be read/);
     expect(parseICalendar('', plymouth).fatal[0]?.problem).toMatch(/empty/);
+  });
+});
+
+describe('iCalendar extra dates (RDATE)', () => {
+  const vilniusInCity = { ...vilnius, slug: 'vilnius-test' };
+  const sessionsOf = (input: ActivityInput | null | undefined) => {
+    const { problems, write } = validateActivityInput(vilniusInCity, input as ActivityInput);
+    expect(problems).toEqual([]);
+    return write?.sessions.map((s) => s.startsAt.toISOString());
+  };
+
+  it('reads a Google Calendar export: TZID lists, UTC values, several RDATE lines, EXDATE and a moved extra date', () => {
+    const result = parseICalendar(fixture('google-rdate.ics'), vilnius);
+    expect(result.fatal).toEqual([]);
+    const [club, openDay, moved, summer, periods] = result.rows;
+    expect(club?.input).toMatchObject({
+      scheduleKind: 'recurring',
+      rrule: 'FREQ=WEEKLY;COUNT=4;BYDAY=WE',
+      // After the clocks go forward (29 March) 17:00 in Vilnius is 14:00 UTC.
+      rdates: ['2026-04-01T14:00:00.000Z', '2026-04-08T14:00:00.000Z', '2026-04-15T14:00:00.000Z'],
+      exdates: ['2026-03-18T15:00:00.000Z', '2026-04-08T14:00:00.000Z'],
+    });
+    expect(club?.warnings).toEqual([]);
+    // Four Wednesdays less the EXDATE, plus the extra dates less the one EXDATE removes.
+    expect(sessionsOf(club?.input)).toEqual([
+      '2026-03-04T15:00:00.000Z',
+      '2026-03-11T15:00:00.000Z',
+      '2026-03-25T15:00:00.000Z',
+      '2026-04-01T14:00:00.000Z',
+      '2026-04-15T14:00:00.000Z',
+    ]);
+    // RDATE without RRULE: a one-off whose session list holds every date; the moved one is a one-off of its own.
+    expect(openDay?.input).toMatchObject({
+      scheduleKind: 'once',
+      rdates: ['2026-05-09T07:00:00.000Z', '2026-05-16T07:00:00.000Z'],
+      exdates: ['2026-05-09T07:00:00.000Z'],
+    });
+    expect(sessionsOf(openDay?.input)).toEqual(['2026-05-02T07:00:00.000Z', '2026-05-16T07:00:00.000Z']);
+    expect(moved?.input).toMatchObject({
+      externalUid: '0p3nd4y5atv1r0sdur0s@google.com#20260509T070000Z',
+      startsAt: '2026-05-10T08:00:00.000Z',
+      rdates: [],
+    });
+    // All-day RDATE;VALUE=DATE values are days in the city, as long as the first.
+    expect(summer?.input).toMatchObject({ allDay: true, scheduleKind: 'once' });
+    const { write } = validateActivityInput(vilniusInCity, summer?.input as ActivityInput);
+    expect(write?.sessions.map((s) => [s.startsAt.toISOString(), s.endsAt.toISOString()])).toEqual([
+      ['2026-05-31T21:00:00.000Z', '2026-06-01T21:00:00.000Z'],
+      ['2026-06-07T21:00:00.000Z', '2026-06-08T21:00:00.000Z'],
+      ['2026-06-14T21:00:00.000Z', '2026-06-15T21:00:00.000Z'],
+    ]);
+    // PERIOD values are refused with a warning on the event; the event itself imports.
+    expect(periods?.problems).toEqual([]);
+    expect(periods?.input?.rdates).toEqual([]);
+    expect(periods?.warnings).toEqual([expect.stringMatching(/RDATE;VALUE=PERIOD.*not imported \(2\)/)]);
+  });
+
+  it('reads RDATE from an Outlook export with Windows time-zone names', () => {
+    const [consultations] = parseICalendar(fixture('outlook-rdate.ics'), vilnius).rows;
+    expect(consultations?.input).toMatchObject({
+      scheduleKind: 'recurring',
+      rrule: 'FREQ=MONTHLY;COUNT=3;BYMONTHDAY=1',
+      // "FLE Standard Time" after the clocks go back: 18:00 is 16:00 UTC.
+      rdates: ['2026-11-05T16:00:00.000Z', '2026-11-12T16:00:00.000Z', '2026-12-03T16:00:00.000Z'],
+    });
+    expect(sessionsOf(consultations?.input)).toEqual([
+      '2026-10-01T15:00:00.000Z',
+      '2026-11-01T16:00:00.000Z',
+      '2026-11-05T16:00:00.000Z',
+      '2026-11-12T16:00:00.000Z',
+      '2026-12-01T16:00:00.000Z',
+      '2026-12-03T16:00:00.000Z',
+    ]);
+  });
+
+  it('keeps extra dates within the schedule limits', () => {
+    const event = (lines: string[]) =>
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//Test//RDATE//EN',
+        'BEGIN:VEVENT',
+        'UID:limits@test',
+        'SUMMARY:Limits',
+        'DTSTART:20260301T100000Z',
+        'DTEND:20260301T110000Z',
+        'GEO:54.6872;25.2797',
+        'LOCATION:Gedimino pr. 9',
+        ...lines,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+    const far = parseICalendar(event(['RDATE:20290301T100000Z']), vilnius).rows[0]?.input as ActivityInput;
+    expect(validateActivityInput(vilniusInCity, far).problems).toEqual([
+      expect.objectContaining({ field: '/rdates', key: 'rdates_too_far', params: { years: 2 } }),
+    ]);
+    const many = Array.from({ length: MAX_SESSIONS }, (_, day) =>
+      new Date(Date.UTC(2026, 2, 2 + day, 10)).toISOString().replace(/[-:]|\.\d{3}/g, ''),
+    );
+    const tooMany = parseICalendar(event([`RDATE:${many.join(',')}`]), vilnius).rows[0]?.input as ActivityInput;
+    expect(tooMany.rdates).toHaveLength(MAX_SESSIONS);
+    expect(validateActivityInput(vilniusInCity, tooMany).problems).toEqual([
+      expect.objectContaining({ field: '/rdates', key: 'too_many_dates', params: { max: MAX_SESSIONS } }),
+    ]);
+    const fits = parseICalendar(event([`RDATE:${many.slice(1).join(',')}`]), vilnius).rows[0]?.input;
+    expect(sessionsOf(fits)).toHaveLength(MAX_SESSIONS);
   });
 });

@@ -65,6 +65,13 @@ export interface ActivityInput {
   rrule?: string | null;
   /** Occurrence start times (ISO 8601) that are skipped. */
   exdates?: string[];
+  /**
+   * Extra session start times (ISO 8601), besides the start and the rule's: iCalendar RDATE. Each session lasts as
+   * long as the first; exceptions remove them too; MAX_SESSIONS and MAX_SCHEDULE_YEARS count them. They are not a
+   * column of the activity: they become rows of its session list only. Left out (undefined), an edit keeps the extra
+   * sessions the activity already has; `[]` removes them.
+   */
+  rdates?: string[];
   ageMin?: number | null;
   ageMax?: number | null;
   costKind?: CostKind;

@@ -141,6 +141,42 @@ describe(`activity pages on ${testEngine}`, () => {
     expect(await count()).toBe(before);
   });
 
+  it('says the problems of a Lithuanian organiser’s form in Lithuanian, next to their fields', async () => {
+    const [organisation] = await t.db.query<{ id: string }>(
+      "SELECT id FROM organisations WHERE slug = 'snipiskes-dirbtuves'",
+    );
+    const lithuanian = await who({
+      role: 'organisation',
+      organisationId: organisation?.id as string,
+      membership: 'staff',
+    });
+    const url = `/c/vilnius/manage/${organisation?.id}/activities/new?lang=lt`;
+    const fields: [string, string][] = [
+      ['title-lt', 'Robotikos būrelis'],
+      ['format', 'in_person'],
+      ['venues-0-name', 'Šnipiškių dirbtuvės'],
+      ['venues-0-lat', '51.5'],
+      ['venues-0-lon', '-0.12'],
+      ['scheduleKind', 'once'],
+      ['startsAt', '2030-06-04T18:00'],
+      ['endsAt', '2030-06-04T17:00'],
+      ['ageMin', '14'],
+      ['ageMax', '10'],
+      ['costKind', 'free'],
+      ['signupMode', 'none'],
+    ];
+    const response = await post(url, lithuanian, fields);
+    expect(response.statusCode).toBe(400);
+    expect(fieldError(response.body, 'endsAt')).toBe('Pabaiga negali būti ankstesnė už pradžią.');
+    expect(fieldError(response.body, 'ageMax')).toBe('Didžiausias amžius negali būti mažesnis už mažiausią.');
+    expect(fieldError(response.body, 'venues-0-lat')).toBe(
+      'Vieta turi būti mieste (platuma 54.5689–54.8323, ilguma 25.0246–25.4815).',
+    );
+    // The same form in English says the API's words.
+    const english = await post(url.replace('lang=lt', 'lang=en'), lithuanian, fields);
+    expect(fieldError(english.body, 'endsAt')).toBe('The end must not be before the start.');
+  });
+
   it('needs the CSRF token', async () => {
     const response = await post(`${base()}/new`, staff, validFields('Robot club'), { csrf: false });
     expect(response.statusCode).toBe(403);

@@ -34,6 +34,7 @@ import { callerOf } from '../organisations/organisations.routes.ts';
 import { organisationInCity } from '../organisations/organisations.service.ts';
 import { getSpineSkill, pickText, searchSpine, toSkillSummary } from '../skills/skills.service.ts';
 import { accessibilityFeatures, type ActivityInput, type VenueInput } from './activities.model.ts';
+import { type ProblemLike, problemText } from './activities.problems.ts';
 import {
   type ActivityDetails,
   type ActivitySummary,
@@ -481,10 +482,10 @@ export function formFromActivity(activity: ActivityDetails, city: CityRecord): A
  * a pointer to something the form has no field for goes to its nearest parent, or to the whole form.
  */
 export function errorsFromDetails(
-  details: { field?: string; problem: string }[],
+  details: ProblemLike[],
   values: ActivityFormValues,
   venueRowsOfInput: number[],
-  t: (key: string) => string,
+  t: (key: string, params?: Record<string, unknown>) => string,
 ): FieldErrors {
   const known = new Set([
     'title',
@@ -540,7 +541,8 @@ export function errorsFromDetails(
       }
       segments.pop();
     }
-    errors[key || '_form'] ??= detail.problem;
+    // Problems with a key are said in the page's language; others as the service wrote them.
+    errors[key || '_form'] ??= problemText(detail, t);
   }
   return errors;
 }
@@ -717,7 +719,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
   ) {
     const city = cityOf(request);
     const context = cityPageContext(request, reply, city);
-    const t = (key: string) => context.t(key);
+    const t = (key: string, params?: Record<string, unknown>) => context.t(key, params);
     const values = readActivityForm(body, cityLanguages(city));
     const intent = field(body, 'intent') || 'save';
     if (intent === 'addVenue') {

@@ -8,7 +8,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { findOrganisationInCity } from '../organisations/organisations.repo.ts';
 import { assertCityOpen, type Caller, slugify } from '../organisations/organisations.service.ts';
-import type { ActivityInput } from './activities.model.ts';
+import { type ActivityInput, MAX_SESSIONS } from './activities.model.ts';
+import { keyedProblem } from './activities.problems.ts';
 import {
   type ActivityRecord,
   type ActivitySkillView,
@@ -43,7 +44,7 @@ import {
   updateActivityContent,
   type VenueRecord,
 } from './activities.repo.ts';
-import { type ActivityWrite, validateActivityInput } from './activities.validation.ts';
+import { type ActivityWrite, extraSessionStarts, validateActivityInput } from './activities.validation.ts';
 import { notifySessionsCancelled } from './signups.service.ts';
 
 export type { ActivitySummary, RevisionView, SessionRecord, VenueRecord };
@@ -169,16 +170,13 @@ async function prepareWrite(
     );
     write.skills.forEach((skill, index) => {
       if (!known.has(skill.skillId)) {
-        extra.push({ field: `/skills/${index}/skillId`, problem: 'This skill is not in the city’s skills spine.' });
+        extra.push(keyedProblem(`/skills/${index}/skillId`, 'skill_not_in_spine'));
       }
     });
     if (existingId && write.capacity !== null) {
       const most = await mostConfirmedInFutureSession(db, existingId);
       if (most > write.capacity) {
-        extra.push({
-          field: '/capacity',
-          problem: `${most} people already have a place in one session; the capacity cannot be lower.`,
-        });
+        extra.push(keyedProblem('/capacity', 'capacity_below_signups', { most }));
       }
     }
   }
@@ -293,7 +291,12 @@ async function createInTransaction(
 }
 
 /** The fields a person edits, as comparable JSON: the history records those that changed. */
-function comparable(activity: ActivityRecord, venues: unknown[], skills: unknown[]): Record<string, unknown> {
+function comparable(
+  activity: ActivityRecord,
+  venues: unknown[],
+  skills: unknown[],
+  rdates: string[],
+): Record<string, unknown> {
   return {
     slug: activity.slug,
     title: activity.title,
@@ -307,6 +310,7 @@ function comparable(activity: ActivityRecord, venues: unknown[], skills: unknown
     allDay: activity.allDay,
     rrule: activity.rrule,
     exdates: activity.exdates.map((d) => new Date(d).toISOString()),
+    rdates,
     ageMin: activity.ageMin,
     ageMax: activity.ageMax,
     costKind: activity.costKind,
@@ -324,10 +328,29 @@ function comparable(activity: ActivityRecord, venues: unknown[], skills: unknown
   };
 }
 
-async function snapshot(db: SqlRunner, activity: ActivityRecord): Promise<Record<string, unknown>> {
+/**
+ * The extra sessions (iCalendar RDATE) an activity has: the live sessions its own start, rule and exceptions do not
+ * give. They have no column of their own (see `expandSchedule`), so they are read back from the session list.
+ */
+async function currentRdates(db: SqlRunner, city: CityRecord, activity: ActivityRecord): Promise<Date[]> {
+  if (activity.scheduleKind === 'on_demand') return [];
+  const sessions = await listSessionRows(db, city.id, activity.id, null, MAX_SESSIONS * 5);
+  return extraSessionStarts(
+    activity,
+    sessions.filter((session) => !session.cancelledAt).map((session) => session.startsAt),
+    city.timeZone,
+  );
+}
+
+async function snapshot(
+  db: SqlRunner,
+  city: CityRecord,
+  activity: ActivityRecord,
+): Promise<{ fields: Record<string, unknown>; rdates: string[] }> {
   const venues = (await listVenues(db, activity.id)).map(({ id: _id, position: _p, ...venue }) => venue);
   const skills = (await listActivitySkills(db, activity.id)).map((s) => ({ skillId: s.skillId, level: s.level }));
-  return comparable(activity, venues, skills);
+  const rdates = (await currentRdates(db, city, activity)).map((date) => date.toISOString());
+  return { fields: comparable(activity, venues, skills, rdates), rdates };
 }
 
 function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
@@ -349,13 +372,14 @@ async function applyUpdate(
   action: 'updated' | 'imported',
   publicUrl?: string,
 ): Promise<Record<string, { before: unknown; after: unknown }>> {
-  const write = await prepareWrite(tx, city, input, current.id);
+  const before = await snapshot(tx, city, current);
+  // An edit that does not name extra dates (the form, the API, a CSV) keeps the ones the activity has.
+  const write = await prepareWrite(tx, city, { ...input, rdates: input.rdates ?? before.rdates }, current.id);
   const slug = write.slug ? await freeSlug(tx, city, write, current.id) : current.slug;
-  const before = await snapshot(tx, current);
   await updateActivityContent(tx, current.id, slug, write);
   await storeContent(tx, city, current.id, write, publicUrl);
   const updated = (await findActivity(tx, city.id, current.id)) as ActivityRecord;
-  const changes = diff(before, await snapshot(tx, updated));
+  const changes = diff(before.fields, (await snapshot(tx, city, updated)).fields);
   if (Object.keys(changes).length > 0) {
     await insertRevision(tx, {
       cityId: city.id,
@@ -411,9 +435,7 @@ export async function importActivity(
   assertCityOpen(city);
   const externalUid = input.externalUid?.trim();
   if (!externalUid) {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/externalUid', problem: 'Each imported activity needs its external id (iCalendar UID).' },
-    ]);
+    throw new AppError('VALIDATION_FAILED', undefined, [keyedProblem('/externalUid', 'external_id_missing')]);
   }
   if (!UUID.test(organisationId)) throw new AppError('ORGANISATION_NOT_FOUND');
   if (!mayEdit(caller, city.id, organisationId)) throw new AppError('FORBIDDEN');

@@ -9,6 +9,7 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityPageContext, field, FormBody } from '../organisations/form-body.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { getOrganisation } from '../organisations/organisations.service.ts';
+import { problemText } from './activities.problems.ts';
 import { addFeed, listFeeds, removeFeed, requestFeedSync } from './feeds.service.ts';
 import {
   commitImport,
@@ -118,7 +119,13 @@ export async function importsPages(instance: FastifyInstance): Promise<void> {
         return reply.redirect(`${home(request)}/${view.id}`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500 || error.status === 403) throw error;
-        return renderHome(request, reply, { uploadError: error.details[0]?.problem ?? error.message }, error.status);
+        const detail = error.details[0];
+        return renderHome(
+          request,
+          reply,
+          { uploadError: detail ? problemText(detail, context.t) : error.message },
+          error.status,
+        );
       }
     },
   );

@@ -8,14 +8,18 @@ import {
   buildSkillIndex,
   columnForPointer,
   type CsvMapping,
+  isMappableField,
+  MAX_CSV_VENUES,
   mappableFields,
   parseCsv,
   rowsToInputs,
   skillReferences,
   suggestMapping,
+  venuesInMapping,
 } from './activities.csv.ts';
 import { type ImportRow, type ParsedImport, parseICalendar } from './activities.ical.ts';
 import type { VenueInput } from './activities.model.ts';
+import { type ProblemKey, type ProblemParams, problemRecord } from './activities.problems.ts';
 import { canEditActivity, importActivity } from './activities.service.ts';
 import { validateActivityInput } from './activities.validation.ts';
 import {
@@ -49,12 +53,21 @@ export interface AnalysedFile extends ParsedImport {
   preview: { line: number; cells: string[] }[];
 }
 
+/** A problem of a row: English `problem` text, and for the catalogue's validation problems their key and params. */
+export interface ImportProblem {
+  column?: string;
+  field?: string;
+  problem: string;
+  key?: ProblemKey;
+  params?: ProblemParams;
+}
+
 export interface ImportRowView {
   line: number;
   externalUid: string | null;
   title: string;
   valid: boolean;
-  problems: { column?: string; field?: string; problem: string }[];
+  problems: ImportProblem[];
   warnings: string[];
 }
 
@@ -71,7 +84,10 @@ export interface ImportReport {
     outcome: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
     activityId: string | null;
     slug: string | null;
+    /** The problems as English text (what the API returns, and all that reports stored before keys had). */
     problems: string[];
+    /** The same problems with their keys and params, so the report page can show them in the reader's language. */
+    problemDetails?: ImportProblem[];
   }[];
 }
 
@@ -204,6 +220,8 @@ export async function analyseFile(
         column:
           kind === 'csv' && p.field ? columnForPointer(p.field, analysed.mapping, city.defaultLanguage) : undefined,
         problem: p.problem,
+        key: p.key,
+        params: p.params,
       })),
     );
     row.input = null;
@@ -217,10 +235,10 @@ function rowView(row: ImportRow, city: CityRecord): ImportRowView {
     externalUid: row.externalUid,
     title: titleOf(row, city),
     valid: row.input !== null && row.problems.length === 0,
-    problems: row.problems.map(({ column, field, problem }) => ({
+    problems: row.problems.map(({ column, field, ...problem }) => ({
       ...(column ? { column } : {}),
       ...(field ? { field } : {}),
-      problem,
+      ...problemRecord(problem),
     })),
     warnings: row.warnings,
   };
@@ -241,7 +259,11 @@ function view(
     committedAt: record.committedAt,
     headers: analysed.headers,
     mapping: analysed.mapping,
-    fields: analysed.kind === 'csv' ? mappableFields(city.languages) : [],
+    // The numbered venues the file uses, and one more to map a further venue's columns to.
+    fields:
+      analysed.kind === 'csv'
+        ? mappableFields(city.languages, Math.min(MAX_CSV_VENUES, venuesInMapping(analysed.mapping) + 1))
+        : [],
     preview: analysed.preview,
     fatal: analysed.fatal,
     warnings: analysed.warnings,
@@ -266,6 +288,7 @@ export function importProblems(analysed: AnalysedFile): ErrorDetail[] {
         problem: `line ${row.line}${p.column ? `, column "${p.column}"` : ''}: ${p.problem}`,
         line: row.line,
         ...(p.column ? { column: p.column } : {}),
+        ...(p.key ? { key: p.key, params: p.params ?? {} } : {}),
       })),
     ),
   ];
@@ -354,11 +377,10 @@ export async function updateMapping(
   // Columns the request does not name keep their field.
   const clean: CsvMapping = { ...record.mapping };
   const problems: ErrorDetail[] = [];
-  const fields = new Set(mappableFields(city.languages));
   for (const [header, field] of Object.entries(mapping)) {
     if (!table.headers.includes(header))
       problems.push({ field: `/mapping/${header}`, problem: `The file has no column "${header}".` });
-    else if (field !== '' && !fields.has(field))
+    else if (field !== '' && !isMappableField(field, city.languages))
       problems.push({ field: `/mapping/${header}`, problem: `"${field}" is not a field.` });
     else clean[header] = field;
   }
@@ -404,6 +426,10 @@ export async function writeRows(
         activityId: null,
         slug: null,
         problems: row.problems.map((p) => p.problem),
+        problemDetails: row.problems.map(({ column, line: _line, field: _field, ...p }) => ({
+          ...(column ? { column } : {}),
+          ...problemRecord(p),
+        })),
       });
       continue;
     }
@@ -431,15 +457,17 @@ export async function writeRows(
       });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const problems = error.details.length > 0 ? error.details.map((d) => d.problem) : [error.message];
+      const details = error.details.length > 0 ? error.details : [{ problem: error.message }];
+      const problems = details.map((d) => d.problem);
       if (!options.skipInvalid) {
         throw new AppError(
           'IMPORT_HAS_ERRORS',
           undefined,
-          problems.map((problem, index) => ({
-            field: error.details[index]?.field,
-            problem: `line ${row.line}: ${problem}`,
+          details.map((detail) => ({
+            field: detail.field,
+            problem: `line ${row.line}: ${detail.problem}`,
             line: row.line,
+            ...(typeof detail.key === 'string' ? { key: detail.key, params: detail.params ?? {} } : {}),
           })),
         );
       }
@@ -452,6 +480,7 @@ export async function writeRows(
         activityId: null,
         slug: null,
         problems,
+        problemDetails: details.map(problemRecord),
       });
     }
   }
