@@ -343,7 +343,7 @@ export async function verifyOb2Assertion(
     add('hosted', false, `The assertion is not hosted where the issuer allows (${startsWith.join(', ')}).`);
     return done(assertion);
   }
-  if (allowedOrigins.length > 0 && !allowedOrigins.includes(new URL(assertion.id).host)) {
+  if (allowedOrigins.length > 0 && !allowedOrigins.includes(hostOf(assertion.id))) {
     add('hosted', false, `The assertion is not hosted on an origin the issuer allows (${allowedOrigins.join(', ')}).`);
     return done(assertion);
   }
@@ -363,4 +363,10 @@ export async function verifyOb2Assertion(
     add('status', false, `The issuer has revoked this badge.${reason}`);
   }
   return done(assertion);
+}
+
+/** The host of a URL, or '' when the text is not a URL (so an origin check fails instead of throwing). */
+function hostOf(url: unknown): string {
+  if (typeof url !== 'string' || !URL.canParse(url)) return '';
+  return new URL(url).host;
 }

@@ -1,10 +1,7 @@
-import { lookup } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { loadConfig } from '../../config.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
+import { FetchRefusedError, type FetchRefusedReason, isPrivateHostName, safeFetch } from '../../net/safe-fetch.ts';
 import type { JobHandler } from '../../jobs/worker.ts';
 import { cliAuditContext, recordAudit } from '../audit/audit.service.ts';
 import { type CityRecord, findCityBySlug } from '../cities/cities.repo.ts';
@@ -35,45 +32,9 @@ import { analyseFile, writeRows } from './imports.service.ts';
 export const FEED_SYNC = 'activities.feed-sync';
 export const FEED_MAX_BYTES = 5 * 1024 * 1024;
 export const FEED_TIMEOUT_MS = 15_000;
-const MAX_REDIRECTS = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ── Fetching ──────────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** Addresses a feed may not point at: loopback, private, link-local, carrier-grade NAT, multicast, unspecified. */
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6');
-}
-
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return isPrivateAddress(mapped);
-  const family = isIP(address);
-  if (family === 0) return true;
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 /** A feed URL as stored: http(s), or webcal(s) (the calendar-app spelling of https). */
 export function normaliseFeedUrl(raw: string): string | undefined {
@@ -89,115 +50,45 @@ export function normaliseFeedUrl(raw: string): string | undefined {
   return url.toString();
 }
 
-/** True when the host is written as a private address or a local name (checked before any DNS look-up). */
-export function isPrivateHostName(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isIP(host)) return isPrivateAddress(host);
-  return host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal');
-}
-
-/** A DNS look-up that refuses private addresses, used by the socket itself (so a rebinding DNS cannot slip past). */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 4);
-      const list = addresses as unknown as { address: string; family: number }[];
-      const usable = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
-      const first = usable[0];
-      if (!first)
-        return callback(
-          Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }),
-          '',
-          4,
-        );
-      if ((options as { all?: boolean }).all)
-        return (callback as unknown as (e: null, a: typeof usable) => void)(null, usable);
-      callback(null, first.address, first.family);
-    });
-  };
-}
-
 export class FeedFetchError extends Error {
   override name = 'FeedFetchError';
 }
 
+const feedFetchMessages: Partial<Record<FetchRefusedReason, string>> = {
+  too_large: 'the feed is larger than 5 MB',
+  timeout: 'the feed did not answer in time',
+  too_many_redirects: 'the feed redirects too many times',
+};
+
 /**
- * Fetches a feed's text: http(s) only, following at most five redirects (each checked again), within the timeout and
- * size cap. Private and loopback hosts are refused unless `allowPrivate`.
+ * Fetches a feed's text through the shared SSRF-safe fetch (src/server/net/safe-fetch.ts): http(s) only, at most five
+ * redirects (each checked again), within the time and size limits. Private and loopback hosts are refused unless
+ * `allowPrivate`.
  */
 export async function fetchFeed(
   rawUrl: string,
   options: { allowPrivate: boolean; timeoutMs?: number; maxBytes?: number },
 ): Promise<string> {
-  const timeoutMs = options.timeoutMs ?? FEED_TIMEOUT_MS;
-  const maxBytes = options.maxBytes ?? FEED_MAX_BYTES;
-  const deadline = Date.now() + timeoutMs;
-  let url = normaliseFeedUrl(rawUrl);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (!url) throw new FeedFetchError('the address is not an http(s) URL');
-    const target = new URL(url);
-    if (!options.allowPrivate && isPrivateHostName(target.hostname)) {
-      throw new FeedFetchError('the address points at a private or local network');
-    }
-    const response = await new Promise<{ status: number; location?: string; body?: string }>((resolve, reject) => {
-      const client = target.protocol === 'https:' ? https : http;
-      const request = client.get(
-        target,
-        {
-          lookup: guardedLookup(options.allowPrivate),
-          timeout: Math.max(1, deadline - Date.now()),
-          headers: { accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1', 'user-agent': 'Learnscape feed reader' },
-        },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          if (status >= 300 && status < 400 && res.headers.location) {
-            res.resume();
-            resolve({ status, location: new URL(res.headers.location, target).toString() });
-            return;
-          }
-          if (status < 200 || status >= 300) {
-            res.resume();
-            reject(new FeedFetchError(`the server answered HTTP ${status}`));
-            return;
-          }
-          const declared = Number(res.headers['content-length'] ?? 0);
-          if (declared > maxBytes) {
-            res.destroy();
-            reject(new FeedFetchError('the feed is larger than 5 MB'));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxBytes) {
-              res.destroy();
-              reject(new FeedFetchError('the feed is larger than 5 MB'));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      request.on('timeout', () => request.destroy(new FeedFetchError('the feed did not answer in time')));
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          error instanceof FeedFetchError
-            ? error
-            : new FeedFetchError(
-                error.code === 'EPRIVATE'
-                  ? 'the address points at a private or local network'
-                  : `the feed could not be reached (${error.code ?? error.message})`,
-              ),
-        ),
-      );
+  const url = normaliseFeedUrl(rawUrl);
+  if (!url) throw new FeedFetchError('the address is not an http(s) URL');
+  try {
+    const { bytes } = await safeFetch(url, {
+      allowPrivateHosts: options.allowPrivate ? 'all' : [],
+      timeoutMs: options.timeoutMs ?? FEED_TIMEOUT_MS,
+      maxBytes: options.maxBytes ?? FEED_MAX_BYTES,
+      accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1',
+      userAgent: 'Learnscape feed reader',
     });
-    if (response.body !== undefined) return response.body;
-    url = normaliseFeedUrl(response.location ?? '');
+    return bytes.toString('utf8');
+  } catch (error) {
+    if (!(error instanceof FetchRefusedError)) throw error;
+    const message =
+      feedFetchMessages[error.reason] ??
+      (error.detail.status === undefined && (error.reason === 'not_found' || error.reason === 'unreachable')
+        ? `the feed could not be reached (${error.detail.code ?? 'no answer'})`
+        : error.message);
+    throw new FeedFetchError(message);
   }
-  throw new FeedFetchError('the feed redirects too many times');
 }
 
 // ── Feeds of an organisation ──────────────────────────────────────────────────────────────────────────────────────
