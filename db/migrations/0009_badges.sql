@@ -43,6 +43,9 @@ CREATE TABLE "badge_class_versions" (
 	"badge_class_id" uuid NOT NULL,
 	"version" integer NOT NULL,
 	"achievement" jsonb NOT NULL,
+	"image_content_type" text,
+	"image_bytes" "bytea",
+	"image_svg" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "badge_class_versions_pkey" PRIMARY KEY("badge_class_id","version")
 );
@@ -62,6 +65,7 @@ CREATE TABLE "badge_classes" (
 	"design" jsonb,
 	"image_content_type" text NOT NULL,
 	"image_bytes" "bytea" NOT NULL,
+	"image_svg" text,
 	"image_alt" jsonb NOT NULL,
 	"tags" text[] DEFAULT '{}' NOT NULL,
 	"validity_months" integer,
@@ -286,8 +290,10 @@ CREATE INDEX "badge_credentials_badge_idx" ON "badge_credentials" USING btree ("
 CREATE INDEX "badge_credentials_organisation_idx" ON "badge_credentials" USING btree ("city_id","organisation_id","issued_at");--> statement-breakpoint
 CREATE INDEX "badge_credentials_recipient_idx" ON "badge_credentials" USING btree ("recipient_user_id");--> statement-breakpoint
 CREATE INDEX "badge_credentials_email_idx" ON "badge_credentials" USING btree ("city_id",lower("recipient_email"));--> statement-breakpoint
+CREATE INDEX "badge_credentials_supersedes_idx" ON "badge_credentials" USING btree ("supersedes_id");--> statement-breakpoint
 CREATE INDEX "badge_endorsements_badge_idx" ON "badge_endorsements" USING btree ("city_id","target_badge_class_id");--> statement-breakpoint
 CREATE INDEX "badge_endorsements_organisation_idx" ON "badge_endorsements" USING btree ("city_id","target_organisation_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "badge_endorsements_standing_key" ON "badge_endorsements" USING btree ("city_id","endorser_organisation_id",coalesce("target_badge_class_id", "target_organisation_id")) WHERE "badge_endorsements"."withdrawn_at" is null;--> statement-breakpoint
 CREATE INDEX "badge_issue_batch_rows_pending_idx" ON "badge_issue_batch_rows" USING btree ("batch_id","status");--> statement-breakpoint
 CREATE INDEX "badge_issue_batches_organisation_idx" ON "badge_issue_batches" USING btree ("city_id","organisation_id","created_at");--> statement-breakpoint
 CREATE INDEX "evidence_files_submission_idx" ON "evidence_files" USING btree ("submission_id");--> statement-breakpoint

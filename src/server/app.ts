@@ -25,6 +25,21 @@ import { savedSearchesRoutes } from './modules/activities/saved-searches.routes.
 import { sitemapRoutes } from './modules/activities/sitemap.routes.ts';
 import { devMailPages } from './modules/devmail/devmail.pages.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { badgeClassesPages } from './modules/badges/badge-classes.pages.ts';
+import { badgeClassesRoutes } from './modules/badges/badge-classes.routes.ts';
+import { endorsementsRoutes } from './modules/badges/endorsements.routes.ts';
+import { issuersPages } from './modules/badges/issuers.pages.ts';
+import { issuersRoutes } from './modules/badges/issuers.routes.ts';
+import { credentialsPages } from './modules/badges/credentials.pages.ts';
+import { credentialsRoutes } from './modules/badges/credentials.routes.ts';
+import { claimsPages } from './modules/badges/claims.pages.ts';
+import { claimsRoutes } from './modules/badges/claims.routes.ts';
+import { evidencePages } from './modules/badges/evidence.pages.ts';
+import { evidenceRoutes } from './modules/badges/evidence.routes.ts';
+import { bulkIssuePages } from './modules/badges/bulk-issue.pages.ts';
+import { bulkIssueRoutes } from './modules/badges/bulk-issue.routes.ts';
+import { verifierPages } from './modules/verifier/verifier.pages.ts';
+import { verifierRoutes } from './modules/verifier/verifier.routes.ts';
 import { importsPages } from './modules/activities/imports.pages.ts';
 import { importsRoutes } from './modules/activities/imports.routes.ts';
 import type { DevInbox } from './mail/dev-inbox.ts';
@@ -140,9 +155,26 @@ export async function buildApp({ config, db, logger, devInbox }: BuildAppOptions
   await app.register(geoRoutes);
   // Open Badges (issue #7): issuers and keys, badge classes, credentials and claim routes, the verifier.
   // ── issuers
+  await app.register(issuersRoutes);
+  await app.register(issuersPages);
+  await app.register(endorsementsRoutes);
   // ── badge classes
+  await app.register(badgeClassesRoutes);
+  await app.register(badgeClassesPages);
   // ── credentials
+  await app.register(credentialsRoutes);
+  await app.register(credentialsPages);
+  // ── claims
+  await app.register(claimsRoutes);
+  await app.register(claimsPages);
+  await app.register(evidenceRoutes);
+  await app.register(evidencePages);
   // ── verifier
+  await app.register(verifierRoutes);
+  await app.register(verifierPages);
+  // ── bulk issuing
+  await app.register(bulkIssueRoutes);
+  await app.register(bulkIssuePages);
   if (devInbox) await app.register(devMailPages(devInbox));
 
   return app;

@@ -109,9 +109,111 @@ export const errorCatalogue = {
   SSO_NOT_CONFIGURED: { status: 404, message: 'Single sign-on is not set up on this site.' },
   SSO_FAILED: { status: 400, message: 'Single sign-on did not complete. Try again.' },
   // ── Open Badges: issuers and keys
+  ISSUER_NOT_FOUND: { status: 404, message: 'No issuer with this id is published here.' },
+  ISSUER_KEY_INVALID: {
+    status: 400,
+    message: 'The key could not be read as an Ed25519 key pair whose secret part belongs to its public part.',
+  },
+  ISSUER_KEY_EXISTS: { status: 409, message: 'This key is already used by an issuer here; import a new key.' },
+  ENDORSEMENT_NOT_FOUND: { status: 404, message: 'No endorsement with this id is in this city.' },
+  ENDORSEMENT_TARGET_NOT_FOUND: {
+    status: 404,
+    message: 'No published badge or approved organisation with this id is in this city.',
+  },
+  ENDORSEMENT_SELF: { status: 409, message: 'An organisation cannot endorse itself or its own badges.' },
+  ENDORSEMENT_EXISTS: {
+    status: 409,
+    message: 'Your organisation already endorses this; withdraw that endorsement first to write a new one.',
+  },
+  ENDORSEMENT_WITHDRAWN: { status: 410, message: 'This endorsement was withdrawn by the organisation that made it.' },
+  ENDORSER_NOT_APPROVED: {
+    status: 409,
+    message: 'Only an organisation approved in this city can endorse badges and organisations here.',
+  },
   // ── Open Badges: badge classes
+  BADGE_NOT_FOUND: { status: 404, message: 'No badge with this id or name is in this city.' },
+  BADGE_NOT_PUBLISHED: {
+    status: 409,
+    message: 'This badge is not published (it is a draft or archived), so it cannot be issued.',
+  },
+  BADGE_SLUG_TAKEN: { status: 409, message: 'Another badge of this city already uses this short name.' },
+  BADGE_VERSION_CONFLICT: {
+    status: 409,
+    message: 'Someone else changed this badge since you opened it. Reload it and make your changes again.',
+  },
+  BADGE_STATE_CONFLICT: {
+    status: 409,
+    message: 'The badge is not in a state that allows this (for example, an archived badge cannot be edited).',
+  },
+  BADGE_IMAGE_INVALID: {
+    status: 400,
+    message: 'The file is not a usable badge image: send a PNG, or an SVG without scripts or external references.',
+  },
+  BADGE_IMAGE_TOO_LARGE: { status: 413, message: 'The badge image is too large; use one under 2 MB.' },
   // ── Open Badges: credentials, status lists, claim routes
+  CREDENTIAL_NOT_FOUND: { status: 404, message: 'No badge credential with this id exists here.' },
+  STATUS_LIST_NOT_FOUND: { status: 404, message: 'No status list with this id exists in this city.' },
+  RECIPIENT_NOT_FOUND: { status: 404, message: 'No account with this id can receive a badge.' },
+  BADGE_PREREQUISITES_MISSING: {
+    status: 409,
+    message: 'The learner does not yet hold every badge this one requires.',
+  },
+  CREDENTIAL_STATUS_CONFLICT: {
+    status: 409,
+    message: 'The credential is not in a state that allows this (a revoked credential stays revoked).',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    message: 'This idempotency key was already used for a different badge; use a new key.',
+  },
+  AWARD_REJECTED: {
+    status: 422,
+    message: 'Some recipients could not be awarded the badge, so nothing was issued. See the details.',
+  },
+  CLAIM_LINK_INVALID: { status: 410, message: 'This claim link is unknown or has already been used.' },
+  // ── Open Badges: claim codes, evidence, peer checks
+  CLAIM_CODE_INVALID: { status: 404, message: 'This claim code is not known here. Check that you typed it right.' },
+  CLAIM_CODE_EXPIRED: { status: 410, message: 'This claim code has expired.' },
+  CLAIM_CODE_USED_UP: { status: 409, message: 'This claim code has been used as many times as it allows.' },
+  CLAIM_CODE_NOT_FOUND: { status: 404, message: 'No claim code with this id belongs to this badge.' },
+  BADGE_ALREADY_HELD: { status: 409, message: 'You already hold this badge.' },
+  EVIDENCE_NOT_FOUND: { status: 404, message: 'No evidence submission or file with this id is here for you.' },
+  EVIDENCE_CLAIMS_CLOSED: { status: 409, message: 'This badge does not take evidence from learners.' },
+  EVIDENCE_ALREADY_OPEN: {
+    status: 409,
+    message: 'You already have a request for this badge waiting for a decision.',
+  },
+  EVIDENCE_STATE_CONFLICT: {
+    status: 409,
+    message: 'This submission is not in a state that allows this (it may have been decided already).',
+  },
+  EVIDENCE_FILE_INVALID: { status: 400, message: 'Files must be PNG, JPEG, WebP or PDF (photos: PNG, JPEG or WebP).' },
+  EVIDENCE_FILE_TOO_LARGE: { status: 413, message: 'Each file may be at most 5 MB, and all files together 20 MB.' },
+  PEER_CHECK_CLOSED: { status: 409, message: 'This badge is not earned by a peer check.' },
+  PEER_NOT_EARNER: { status: 403, message: 'Only people who hold this badge can see and confirm peer-check requests.' },
+  PEER_SELF_CONFIRM: { status: 403, message: 'You cannot confirm your own peer-check request.' },
   // ── Open Badges: verifier
+  VERIFY_INPUT_INVALID: {
+    status: 400,
+    message: 'Nothing that can be verified was given: send a credential (JSON or JWT), a badge image or a URL.',
+  },
+  VERIFY_FETCH_REFUSED: { status: 400, message: 'The address could not be fetched for verification.' },
+  VERIFY_INPUT_TOO_LARGE: { status: 400, message: 'The credential or file is larger than 2 MB.' },
+  // ── Open Badges: bulk issuing
+  BULK_ISSUE_NOT_FOUND: { status: 404, message: 'No bulk issue with this id exists for this organisation.' },
+  BULK_ISSUE_FILE_INVALID: {
+    status: 400,
+    message: 'The file cannot be issued from: it is empty, unreadable, too large or has no email column.',
+  },
+  BULK_ISSUE_HAS_ERRORS: {
+    status: 422,
+    message: 'Some rows have problems, so nothing was issued. Fix them, or skip those rows on purpose.',
+  },
+  BULK_ISSUE_NOTHING_TO_ISSUE: { status: 422, message: 'No row of the file can be issued.' },
+  BULK_ISSUE_KEY_REUSED: {
+    status: 409,
+    message: 'This Idempotency-Key was already used for a different file; use a new key.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported here.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; please wait and try again.' },

@@ -85,6 +85,7 @@ ${page.head ?? ''}
         context.account
           ? html`<a href="/account">${t('layout.signedInAs', { name: context.account.displayName })}</a>
       ${city ? html`<a href="${city.homePath}/my/activities">${t('signups:nav.myActivities')}</a>` : ''}
+      ${city ? html`<a href="${city.homePath}/my/badges">${t('credentials:nav.myBadges')}</a>` : ''}
       <form method="post" action="/logout" class="inline-form">
         <input type="hidden" name="_csrf" value="${context.csrfToken}">
         <button type="submit" class="link-button">${t('layout.signOut')}</button>
@@ -121,6 +122,7 @@ ${page.body}
   <div class="container">
     <p>${t('layout.footerAbout')}</p>
     <p>${t('layout.footerOpenSource')}</p>
+    <p><a href="/verify">${t('verifier:nav.verify')}</a></p>
   </div>
 </footer>
 </body>

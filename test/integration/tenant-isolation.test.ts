@@ -9,6 +9,9 @@ import {
   inviteMember,
 } from '../../src/server/modules/organisations/organisations.service.ts';
 import { createActivity } from '../../src/server/modules/activities/activities.service.ts';
+import { createBadgeClass, publishBadgeClass } from '../../src/server/modules/badges/badge-classes.service.ts';
+import { issueCredential } from '../../src/server/modules/badges/credentials.service.ts';
+import { createEndorsement } from '../../src/server/modules/badges/endorsements.service.ts';
 import { createCrosswalk, createLocalSkill } from '../../src/server/modules/skills/skills.service.ts';
 import { type SignedIn, signIn } from '../helpers/auth.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -37,6 +40,12 @@ interface Fixture {
     publishedActivitySlug: string;
     submittedActivityId: string;
     draftActivityId: string;
+    publishedBadgeId: string;
+    publishedBadgeSlug: string;
+    draftBadgeId: string;
+    badgeCredentialId: string;
+    statusListId: string;
+    endorsementId: string;
   };
 }
 
@@ -635,6 +644,536 @@ const attempts: Attempt[] = [
     expect: [200],
     mustNotContain: (f) => [f.b.submittedActivityId],
   },
+  // Badges (issue 7): badge classes, their achievements, images and pages.
+  {
+    resource: 'badges',
+    what: "read B's badge through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}`,
+    expect: [404],
+  },
+  {
+    resource: 'badges',
+    what: "read B's draft badge in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/badges/${f.b.draftBadgeId}`,
+    expect: [403],
+  },
+  {
+    resource: 'badges',
+    what: "edit B's badge through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'PUT',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}`,
+    body: () => ({
+      kind: 'skill',
+      name: { lt: 'Perimtas ženklelis' },
+      description: { lt: 'Perimtas.' },
+      criteria: { lt: 'Perimtas.' },
+      imageAlt: { lt: 'Perimtas' },
+    }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ row_version: number }>('SELECT row_version FROM badge_classes WHERE id = $1', [
+            f.b.publishedBadgeId,
+          ])
+        )[0]?.row_version,
+      ).toBe(2),
+  },
+  {
+    resource: 'badges',
+    what: "publish B's draft badge through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.draftBadgeId}/publish`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (await db.query<{ status: string }>('SELECT status FROM badge_classes WHERE id = $1', [f.b.draftBadgeId]))[0]
+          ?.status,
+      ).toBe('draft'),
+  },
+  {
+    resource: 'badges',
+    what: "archive B's badge through A's organisation with A's API token",
+    as: 'API token of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}/archive`,
+    expect: [403, 404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM badge_classes WHERE id = $1', [f.b.publishedBadgeId])
+        )[0]?.status,
+      ).toBe('published'),
+  },
+  {
+    resource: 'badges',
+    what: "replace the image of B's badge through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'PUT',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}/image`,
+    body: () => ({}),
+    expect: [404],
+  },
+  {
+    resource: 'badges',
+    what: "create a badge for B's organisation in B",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/badges`,
+    body: () => ({
+      kind: 'skill',
+      name: { en: 'Planted badge' },
+      description: { en: 'Planted.' },
+      criteria: { en: 'Planted.' },
+      imageAlt: { en: 'Planted' },
+    }),
+    expect: [403],
+  },
+  {
+    resource: 'badges',
+    what: "require B's badge first for a badge of A (copied id)",
+    as: 'staff of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges`,
+    body: (f) => ({
+      kind: 'skill',
+      name: { lt: 'Svetimas reikalavimas' },
+      description: { lt: 'Bandymas.' },
+      criteria: { lt: 'Bandymas.' },
+      imageAlt: { lt: 'Bandymas' },
+      prerequisites: [f.b.publishedBadgeId],
+    }),
+    expect: [400],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_class_prerequisites WHERE required_badge_class_id = $1', [
+          f.b.publishedBadgeId,
+        ]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'badges',
+    what: "read B's achievement through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/badges/${f.b.publishedBadgeId}/versions/1`,
+    expect: [404],
+  },
+  {
+    resource: 'badges',
+    what: "open B's badge page and image through A's city (copied slug)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/badges/${f.b.publishedBadgeSlug}/image.png`,
+    expect: [404],
+  },
+  {
+    resource: 'badges',
+    what: "open B's draft badge form through A's management pages (copied id)",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/manage/${f.a.organisationId}/badges/${f.b.draftBadgeId}`,
+    expect: [404],
+  },
+  {
+    resource: 'badges',
+    what: "list A's badge directory, finding none of B's badges",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/badges?pageSize=100`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.publishedBadgeId, f.b.publishedBadgeSlug],
+  },
+  {
+    resource: 'badges',
+    what: "list A's badges, finding none of B's",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges?limit=100`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.publishedBadgeId, f.b.draftBadgeId],
+  },
+  // Badge credentials (issue 7): issued credentials, their status lists and the organiser's pages.
+  {
+    resource: 'badge credentials',
+    what: "read B's credential through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/credentials/${f.b.badgeCredentialId}`,
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "revoke B's credential through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/credentials/${f.b.badgeCredentialId}/revoke`,
+    body: () => ({ reason: 'Taken over' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM badge_credentials WHERE id = $1', [
+            f.b.badgeCredentialId,
+          ])
+        )[0]?.status,
+      ).toBe('active'),
+  },
+  {
+    resource: 'badge credentials',
+    what: "suspend B's credential in B",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/credentials/${f.b.badgeCredentialId}/suspend`,
+    body: () => ({ reason: 'Taken over' }),
+    expect: [403],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ status: string }>('SELECT status FROM badge_credentials WHERE id = $1', [
+            f.b.badgeCredentialId,
+          ])
+        )[0]?.status,
+      ).toBe('active'),
+  },
+  {
+    resource: 'badge credentials',
+    what: "correct B's credential through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/credentials/${f.b.badgeCredentialId}/correct`,
+    body: () => ({ recipientName: 'Someone else' }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_credentials WHERE supersedes_id = $1', [f.b.badgeCredentialId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'badge credentials',
+    what: "award B's badge through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}/credentials`,
+    body: () => ({ recipients: [{ email: 'planted@example.org' }] }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_credentials WHERE badge_class_id = $1', [f.b.publishedBadgeId]),
+      ).toHaveLength(1),
+  },
+  {
+    resource: 'badge credentials',
+    what: "list B's badge credentials in B with A's API token",
+    as: 'API token of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/badges/${f.b.publishedBadgeId}/credentials`,
+    expect: [403],
+  },
+  {
+    resource: 'badge credentials',
+    what: "open B's credential page and baked image through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/credentials/${f.b.badgeCredentialId}/badge.png`,
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "read B's status list through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/status-lists/${f.b.statusListId}`,
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "open the issued list of B's badge through A's management pages (copied id)",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/manage/${f.a.organisationId}/badges/${f.b.publishedBadgeId}/credentials`,
+    expect: [404],
+  },
+  // Issuers and keys (issue 7): issuer identity and keys of an organisation, through the API and the pages.
+  {
+    resource: 'issuers',
+    what: "read B's issuer keys in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/issuer`,
+    expect: [403],
+  },
+  {
+    resource: 'issuers',
+    what: "read B's issuer keys through A's city (copied id)",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.b.organisationId)}/issuer`,
+    expect: [403, 404],
+  },
+  {
+    resource: 'issuers',
+    what: "rotate B's key in B",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/issuer/keys/rotate`,
+    expect: [403],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query("SELECT 1 FROM issuer_keys WHERE organisation_id = $1 AND status = 'retired'", [
+          f.b.organisationId,
+        ]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'issuers',
+    what: "import a key for its own organisation through B's city",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'b', f.a.organisationId)}/issuer/keys/import`,
+    body: () => ({
+      publicKeyMultibase: 'z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+      secretKeyMultibase: 'zrv3kJcnBP1RpYmvNZ9jcYpKBZg41iSobWxSg3ix2U7Cp59kjwQFCT4SZTgLSL3HP8iGMdJs3nedjqYgNn6ZJmsmjRm',
+    }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM issuer_keys WHERE organisation_id = $1 AND imported', [f.a.organisationId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'issuers',
+    what: "open B's issuer and keys page",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/manage/${f.b.organisationId}/issuer`,
+    expect: [403],
+  },
+  {
+    resource: 'issuers',
+    what: "rotate B's key with the page form through A's city (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/manage/${f.b.organisationId}/issuer/rotate`,
+    body: () => ({ confirmed: 'yes' }),
+    expect: [403, 404],
+  },
+  // Endorsements (issue 7): signed endorsements of badges and issuers.
+  {
+    resource: 'endorsements',
+    what: "read B's endorsement through A's city (copied id)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/endorsements/${f.b.endorsementId}`,
+    expect: [404],
+  },
+  {
+    resource: 'endorsements',
+    what: "list B's endorsements in B",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/endorsements?direction=received`,
+    expect: [403],
+  },
+  {
+    resource: 'endorsements',
+    what: "list A's endorsements received, finding none of B's",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/endorsements?direction=received`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.endorsementId, f.b.publishedBadgeId],
+  },
+  {
+    resource: 'endorsements',
+    what: "withdraw B's endorsement through A's organisation (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/endorsements/${f.b.endorsementId}/withdraw`,
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        (
+          await db.query<{ withdrawn_at: Date | null }>('SELECT withdrawn_at FROM badge_endorsements WHERE id = $1', [
+            f.b.endorsementId,
+          ])
+        )[0]?.withdrawn_at,
+      ).toBeNull(),
+  },
+  {
+    resource: 'endorsements',
+    what: "withdraw B's endorsement with A's page form (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `/c/${f.a.city.slug}/manage/${f.a.organisationId}/endorsements/${f.b.endorsementId}/withdraw`,
+    body: () => ({ confirmed: 'yes' }),
+    expect: [404],
+  },
+  {
+    resource: 'endorsements',
+    what: "endorse B's badge through A's city (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/endorsements`,
+    body: (f) => ({ targetBadgeClassId: f.b.publishedBadgeId, comment: { lt: 'Perimta rekomendacija' } }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_endorsements WHERE endorser_organisation_id = $1', [f.a.organisationId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'endorsements',
+    what: "endorse B's organisation through A's city (copied id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/endorsements`,
+    body: (f) => ({ targetOrganisationId: f.b.organisationId, comment: { lt: 'Perimta rekomendacija' } }),
+    expect: [404],
+  },
+  // Bulk issuing
+  {
+    resource: 'bulk issues',
+    what: "list B's bulk issues in B's city",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/bulk-issues`,
+    expect: [403],
+  },
+  {
+    resource: 'bulk issues',
+    what: "issue B's badge in bulk through A's city (copied organisation and badge ids)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.b.organisationId)}/bulk-issues`,
+    body: (f) => ({ rows: [{ email: 'stolen@example.org' }], badge: f.b.publishedBadgeId }),
+    expect: [403, 404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_issue_batches WHERE organisation_id = $1', [f.b.organisationId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'bulk issues',
+    what: "issue B's badge in bulk from A's own organisation (copied badge id)",
+    as: 'admin of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/bulk-issues`,
+    body: (f) => ({ rows: [{ email: 'stolen@example.org' }], badge: f.b.publishedBadgeId }),
+    expect: [400],
+    unchanged: async (db) =>
+      expect(
+        await db.query("SELECT 1 FROM badge_credentials WHERE recipient_email = 'stolen@example.org'"),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'bulk issues',
+    what: "preview a file for B's organisation in B's city",
+    as: 'API token of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/bulk-issues/preview`,
+    body: () => ({ rows: [{ email: 'peek@example.org' }] }),
+    expect: [403],
+  },
+  {
+    resource: 'bulk issues',
+    what: "open B's bulk issue page in B's city",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.b.city.slug}/manage/${f.b.organisationId}/bulk-issues`,
+    expect: [403],
+  },
+  // Claim routes (issue 7): claim codes, evidence submissions and peer checks of B's badges.
+  {
+    resource: 'badge credentials',
+    what: "make a claim code for B's badge through A's organisation (copied id)",
+    as: 'staff of organisation A',
+    method: 'POST',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/badges/${f.b.publishedBadgeId}/claim-codes`,
+    body: () => ({ maxUses: 5 }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM badge_claim_codes WHERE badge_class_id = $1', [f.b.publishedBadgeId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'badge credentials',
+    what: "list the claim codes of B's badge in B",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/badges/${f.b.publishedBadgeId}/claim-codes`,
+    expect: [403],
+  },
+  {
+    resource: 'badge credentials',
+    what: "open the claim codes of B's badge through A's management pages (copied id)",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/manage/${f.a.organisationId}/badges/${f.b.publishedBadgeId}/claim-codes`,
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "send evidence for B's badge through A's city (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/badges/${f.b.publishedBadgeId}/evidence`,
+    body: () => ({ items: [{ requirement: 0, text: 'Planted evidence' }] }),
+    expect: [404],
+    unchanged: async (db, f) =>
+      expect(
+        await db.query('SELECT 1 FROM evidence_submissions WHERE badge_class_id = $1', [f.b.publishedBadgeId]),
+      ).toHaveLength(0),
+  },
+  {
+    resource: 'badge credentials',
+    what: "open the application page of B's badge through A's city (copied slug)",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/c/${f.a.city.slug}/badges/${f.b.publishedBadgeSlug}/apply`,
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "ask for a peer check of B's badge through A's city (copied id)",
+    as: 'curator of A',
+    method: 'POST',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/badges/${f.b.publishedBadgeId}/peer-requests`,
+    body: () => ({ text: 'Planted request' }),
+    expect: [404],
+  },
+  {
+    resource: 'badge credentials',
+    what: "list B's evidence queue in B",
+    as: 'staff of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/evidence`,
+    expect: [403],
+  },
+  {
+    resource: 'badge credentials',
+    what: "list B's evidence queue in B with A's API token",
+    as: 'API token of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'b', f.b.organisationId)}/evidence`,
+    expect: [403],
+  },
+  {
+    resource: 'badge credentials',
+    what: "list A's evidence queue, finding none of B's",
+    as: 'admin of organisation A',
+    method: 'GET',
+    url: (f) => `${org(f, 'a', f.a.organisationId)}/evidence`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.publishedBadgeId, f.b.organisationId],
+  },
   // Later modules add their rows here.
 ];
 
@@ -720,6 +1259,44 @@ describe(`tenant isolation on ${testEngine}`, () => {
     const publishedB = await makeActivity('Isolation published', { publish: true });
     const submittedB = await makeActivity('Isolation submitted', { submit: true });
     const draftB = await makeActivity('Isolation draft', {});
+    // Badges of B: published and draft.
+    const makeBadge = (name: string) =>
+      createBadgeClass(
+        t.db,
+        cityB,
+        orgB,
+        {
+          kind: 'participation',
+          name: { en: name },
+          description: { en: 'A badge of B.' },
+          criteria: { en: 'Take part.' },
+          imageAlt: { en: 'A blue circle with a star' },
+        },
+        system,
+      );
+    const publishedBadgeB = await publishBadgeClass(t.db, cityB, (await makeBadge('Isolation badge')).id, system);
+    const draftBadgeB = await makeBadge('Isolation draft badge');
+    // A credential of B's published badge, and the status list it is in.
+    const credentialB = await t.db.transaction((tx) =>
+      issueCredential(tx, t.config, cityB, cliAuditContext(), {
+        badgeClassId: publishedBadgeB.id,
+        recipient: { email: 'learner.b@example.org' },
+        route: 'award',
+      }),
+    );
+    const [statusListB] = await t.db.query<{ id: string }>(
+      'SELECT revocation_list_id AS id FROM badge_credentials WHERE id = $1',
+      [credentialB.credentialId],
+    );
+    // An endorsement in B: B's community trust endorses B's published badge.
+    const endorsementB = await createEndorsement(
+      t.db,
+      t.config,
+      cityB,
+      await bySlug('mutley-community-trust'),
+      { targetBadgeClassId: publishedBadgeB.id, comment: { en: 'Well run.' } },
+      system,
+    );
     // Give B's audit log some content by a curator of B.
     await t.app.inject({ method: 'GET', url: '/api/v1/cities/plymouth/curators', headers: curatorB.headers });
     fixture = {
@@ -745,6 +1322,12 @@ describe(`tenant isolation on ${testEngine}`, () => {
         publishedActivitySlug: publishedB.slug,
         submittedActivityId: submittedB.id,
         draftActivityId: draftB.id,
+        publishedBadgeId: publishedBadgeB.id,
+        publishedBadgeSlug: publishedBadgeB.slug,
+        draftBadgeId: draftBadgeB.id,
+        badgeCredentialId: credentialB.credentialId,
+        statusListId: statusListB?.id as string,
+        endorsementId: endorsementB.id,
       },
     };
     actors['curator of A'] = (await signIn(t.app, t.db, { role: 'city_curator', citySlug: 'vilnius' })).headers;
@@ -760,7 +1343,19 @@ describe(`tenant isolation on ${testEngine}`, () => {
 
   it('has a row for every resource type', () => {
     expect(new Set(attempts.map((a) => a.resource))).toEqual(
-      new Set(['organisations', 'curator actions', 'memberships', 'API tokens', 'audit log', 'skills', 'activities']),
+      new Set([
+        'organisations',
+        'curator actions',
+        'memberships',
+        'API tokens',
+        'audit log',
+        'skills',
+        'activities',
+        'badges',
+        'badge credentials',
+        'issuers',
+        'endorsements',
+      ]),
     );
   });
 

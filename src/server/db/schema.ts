@@ -1136,7 +1136,10 @@ export const badgeClasses = pgTable(
     imageSource: text('image_source').notNull().default('generated'),
     design: jsonb('design').$type<BadgeDesign>(),
     imageContentType: text('image_content_type').notNull(),
+    /** The PNG (uploaded and re-encoded, or drawn from the design or the SVG). */
     imageBytes: bytea('image_bytes').notNull(),
+    /** The sanitised SVG of an SVG upload; generated designs are re-drawn from `design`. */
+    imageSvg: text('image_svg'),
     imageAlt: jsonb('image_alt').$type<Record<string, string>>().notNull(),
     tags: text('tags').array().notNull().default(sql`'{}'`),
     /** Credentials expire this many months after issue; null = never. */
@@ -1245,7 +1248,12 @@ export const badgeClassVersions = pgTable(
       .notNull()
       .references(() => badgeClasses.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
+    /** The AchievementInput (src/credentials) that credentials of this version were built from. */
     achievement: jsonb('achievement').$type<Record<string, unknown>>().notNull(),
+    /** The version's image as issued (the badge row holds only the current one). */
+    imageContentType: text('image_content_type'),
+    imageBytes: bytea('image_bytes'),
+    imageSvg: text('image_svg'),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ name: 'badge_class_versions_pkey', columns: [t.badgeClassId, t.version] })],
@@ -1356,6 +1364,7 @@ export const badgeCredentials = pgTable(
     index('badge_credentials_organisation_idx').on(t.cityId, t.organisationId, t.issuedAt),
     index('badge_credentials_recipient_idx').on(t.recipientUserId),
     index('badge_credentials_email_idx').on(t.cityId, sql`lower(${t.recipientEmail})`),
+    index('badge_credentials_supersedes_idx').on(t.supersedesId),
     check('badge_credentials_status_check', sql`${t.status} in ('active', 'suspended', 'revoked')`),
     check(
       'badge_credentials_claim_route_check',
@@ -1386,6 +1395,10 @@ export const badgeEndorsements = pgTable(
   (t) => [
     index('badge_endorsements_badge_idx').on(t.cityId, t.targetBadgeClassId),
     index('badge_endorsements_organisation_idx').on(t.cityId, t.targetOrganisationId),
+    // One standing endorsement per endorser and target.
+    uniqueIndex('badge_endorsements_standing_key')
+      .on(t.cityId, t.endorserOrganisationId, sql`coalesce(${t.targetBadgeClassId}, ${t.targetOrganisationId})`)
+      .where(sql`${t.withdrawnAt} is null`),
     check(
       'badge_endorsements_target_check',
       sql`(${t.targetBadgeClassId} is null) <> (${t.targetOrganisationId} is null)`,

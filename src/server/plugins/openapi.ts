@@ -78,6 +78,17 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         },
         { name: 'signups', description: 'Taking part: sign-ups, waiting lists, attendee lists and attendance' },
         { name: 'saved searches', description: "A learner's saved searches and their daily email" },
+        { name: 'issuers', description: 'Open Badges issuers: profiles, did:web documents and signing keys' },
+        { name: 'badges', description: 'Badge classes (Open Badges 3.0 achievements): design, criteria, alignment' },
+        {
+          name: 'credentials',
+          description: 'Issued badges: awarding, status (revoke, suspend, reinstate), corrections, claim links',
+        },
+        { name: 'endorsements', description: 'Organisations endorsing badge classes and issuers' },
+        { name: 'claims', description: 'Claim codes and QR posters for events' },
+        { name: 'evidence', description: 'Evidence submissions, their review, and peer checks' },
+        { name: 'bulk issuing', description: 'Issuing badges from CSV as a background job with a per-row report' },
+        { name: 'verifier', description: 'Verifying any Open Badges 2.0 or 3.0 credential' },
       ],
     },
     // Name components after the schemas' $id instead of def-0, def-1 …

@@ -1,6 +1,7 @@
 import { html, jsonForScript, raw, type SafeHtml } from '../html.ts';
 import type { Translate } from '../i18n.ts';
 import { layout, type PageContext } from '../layout.ts';
+import { activityBadgesSection } from './badge-pages.ts';
 
 /** A dated session as the activity page lists it. */
 export interface ActivitySessionView {
@@ -74,6 +75,8 @@ export interface ActivityPageData {
   jsonLd: Record<string, unknown>;
   /** Where organisation staff and curators manage the activity, when the viewer may. */
   manageHref: string | null;
+  /** Published badges the activity leads to. */
+  badges?: { name: { text: string; language: string }; href: string; awardOnAttendance: boolean }[];
 }
 
 const weekdayCodes = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
@@ -440,6 +443,7 @@ export function activityPage(context: PageContext, data: ActivityPageData): Safe
       ${data.descriptionHtml ? html`<div class="activity-description" lang="${data.descriptionLanguage}">${raw(data.descriptionHtml)}</div>` : ''}
       ${detailsSection(context, data)}
       ${skillsSection(context, data)}
+      ${activityBadgesSection(context, data.badges ?? [])}
       ${
         otherImages.length > 0
           ? html`<section class="section" aria-labelledby="activity-images-heading">

@@ -261,6 +261,11 @@ export function manageOrganisationPage(context: PageContext, data: ManageData): 
   <p><a href="${cityPath(context)}/organisations/${o.slug}">${t('organisations:manage.viewProfile')}</a></p>
   <p><a class="button" href="${base}/activities">${t('activities:links.manage')}</a> <span class="hint">${t('activities:links.manageIntro')}</span></p>
   <p><a class="button button-secondary" href="${base}/imports">${t('imports:links.manage')}</a> <span class="hint">${t('imports:links.manageIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/badges">${t('badges:links.manage')}</a> <span class="hint">${t('badges:links.manageIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/bulk-issues">${t('bulk:links.manage')}</a> <span class="hint">${t('bulk:links.manageIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/evidence">${t('claims:links.evidence')}</a> <span class="hint">${t('claims:links.evidenceIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/endorsements">${t('issuers:links.endorsements')}</a> <span class="hint">${t('issuers:links.endorsementsIntro')}</span></p>
+  <p><a class="button button-secondary" href="${base}/issuer">${t('issuers:links.manage')}</a> <span class="hint">${t('issuers:links.manageIntro')}</span></p>
 
   <section class="section" aria-labelledby="members-heading">
     <h2 id="members-heading">${t('organisations:manage.members')}</h2>

@@ -7,6 +7,7 @@ import type { SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import { resolveLanguage, sendPage } from '../../plugins/web.ts';
 import { canActForOrganisation } from '../accounts/actor.ts';
+import { listBadgesOfActivity } from '../badges/badge-classes.repo.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityLanguages } from '../cities/cities.service.ts';
 import { mapStyleUrlFor } from '../geo/geo.style.ts';
@@ -364,6 +365,11 @@ export async function activityPages(instance: FastifyInstance): Promise<void> {
           imageUrls: images.map((image) => `${origin}${image.url}`),
           sessions,
         }),
+        badges: (await listBadgesOfActivity(app.db, city.id, activity.id)).map((badge) => ({
+          name: textIn(badge.name, language, city),
+          href: `/c/${city.slug}/badges/${badge.slug}`,
+          awardOnAttendance: badge.awardOnAttendance,
+        })),
         manageHref: canActForOrganisation(request.actor, activity.organisationId, 'staff')
           ? `/c/${city.slug}/manage/${activity.organisationId}/activities/${activity.id}`
           : null,

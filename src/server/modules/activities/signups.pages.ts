@@ -429,6 +429,7 @@ export async function signupsPages(instance: FastifyInstance): Promise<void> {
           sessionId,
           attendanceMarksFrom(request.body),
           callerOf(request),
+          app.config,
         );
       } catch (error) {
         if (error instanceof AppError && (error.code === 'ATTENDANCE_NOT_OPEN' || error.code === 'SIGNUP_NOT_FOUND')) {

@@ -353,6 +353,7 @@ export async function signupsRoutes(instance: FastifyInstance): Promise<void> {
         sessionId,
         [{ signupId, attended: request.body.attended }],
         callerOf(request),
+        app.config,
       );
       const json = toAttendeeListJson(list).items.find((item) => item.signupId === signupId);
       if (!json) throw new Error('A marked sign-up vanished from its session.');

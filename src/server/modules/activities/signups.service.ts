@@ -5,6 +5,7 @@ import {
   type SignupEmailKind,
 } from '../../../web/emails/signups.ts';
 import { isSupportedLanguage, type Language } from '../../../web/i18n.ts';
+import type { Config } from '../../config.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import type { JobHandler } from '../../jobs/worker.ts';
@@ -12,6 +13,7 @@ import { queueEmail } from '../../mail/email-jobs.ts';
 import type { UserActor } from '../accounts/actor.ts';
 import { hashSecret, newSecret } from '../accounts/sessions.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { awardForAttendance } from '../badges/automatic-awards.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityName } from '../cities/cities.service.ts';
 import { enqueueJob } from '../jobs/jobs.service.ts';
@@ -454,6 +456,7 @@ export async function markAttendance(
   sessionId: string,
   marks: { signupId: string; attended: boolean | null }[],
   caller: Caller,
+  config: Config,
 ): Promise<AttendeeList> {
   const session = await organisationSession(db, city, organisationId, activityId, sessionId);
   if (!session.started) throw new AppError('ATTENDANCE_NOT_OPEN');
@@ -478,6 +481,15 @@ export async function markAttendance(
       targetId: sessionId,
       after: { activityId, marks: unique },
     });
+    // Badges the activity awards on attendance (issue #7); un-marking attendance revokes nothing.
+    await awardForAttendance(
+      tx,
+      config,
+      city,
+      caller.audit,
+      activityId,
+      unique.filter((m) => m.attended).map((m) => m.signupId),
+    );
   });
   return listAttendees(db, city, organisationId, activityId, sessionId);
 }

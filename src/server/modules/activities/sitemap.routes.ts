@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
+import { badgeSitemapSource } from '../badges/badge-classes.repo.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { findCityByHostName, listCities } from '../cities/cities.service.ts';
 
@@ -81,7 +82,7 @@ const activityPages: SitemapSource = {
 /**
  * The kinds of pages a city's sitemap lists, in order. Playlists join here as one more source once they exist.
  */
-export const sitemapSources: SitemapSource[] = [cityPages, organisationPages, activityPages];
+export const sitemapSources: SitemapSource[] = [cityPages, organisationPages, activityPages, badgeSitemapSource];
 
 export type CitySitemap =
   | { kind: 'urlset'; entries: SitemapEntry[] }

@@ -65,6 +65,7 @@ export const apiTokenScopes = [
   'activities:write',
   'badges:read',
   'badges:issue',
+  'badges:write',
 ] as const;
 export type ApiTokenScope = (typeof apiTokenScopes)[number];
 
