@@ -17,6 +17,8 @@ export default defineConfig({
           include: dbTests,
           exclude: notDbTests,
           env: { LEARNSCAPE_TEST_ENGINE: 'pglite' },
+          // Migrates once per run into a data directory that each file's database copies (test/helpers/test-db.ts).
+          globalSetup: ['./test/helpers/pglite-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -37,6 +39,8 @@ export default defineConfig({
           name: 'browser',
           include: ['test/e2e/**/*.test.ts'],
           env: { LEARNSCAPE_TEST_ENGINE: 'pglite' },
+          // The demo is seeded once per run into a template that each file's server copies (test/helpers/browser.ts).
+          globalSetup: ['./test/helpers/browser-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           fileParallelism: false,

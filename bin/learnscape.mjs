@@ -7,4 +7,5 @@ import { register } from 'tsx/esm/api';
 if (existsSync('.env')) process.loadEnvFile('.env');
 
 register();
-await import('../src/cli/main.ts');
+const { runCli } = await import('../src/cli/main.ts');
+await runCli(process.argv.slice(2));

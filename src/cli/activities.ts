@@ -1,18 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../server/config.ts';
 import { AppError } from '../server/errors.ts';
 import { recordAudit } from '../server/modules/audit/audit.service.ts';
-import { getCityForAdmin } from '../server/modules/cities/cities.admin.service.ts';
-import { insertImport, markImportCommitted } from '../server/modules/activities/imports.repo.ts';
-import {
-  analyseFile,
-  type ImportReport,
-  importProblems,
-  MAX_IMPORT_BYTES,
-  writeRows,
-} from '../server/modules/activities/imports.service.ts';
+import type { ImportReport } from '../server/modules/activities/imports.service.ts';
 import { cliCaller, type RunAction } from './cities.ts';
 import { withDatabase } from './commands.ts';
 import { organisationForCli } from './organisations.ts';
@@ -74,6 +65,12 @@ export function registerActivitiesCommands(program: Command, run: RunAction): vo
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: ImportOptions, out) => {
+        const [{ getCityForAdmin }, { insertImport, markImportCommitted }, imports] = await Promise.all([
+          import('../server/modules/cities/cities.admin.service.ts'),
+          import('../server/modules/activities/imports.repo.ts'),
+          import('../server/modules/activities/imports.service.ts'),
+        ]);
+        const { analyseFile, importProblems, MAX_IMPORT_BYTES, writeRows } = imports;
         let content: string;
         try {
           const stat = await fs.stat(options.file);
@@ -86,7 +83,7 @@ export function registerActivitiesCommands(program: Command, run: RunAction): vo
           );
         }
         const fileName = path.basename(options.file);
-        const summary = await withDatabase(loadConfig(), async (db) => {
+        const summary = await withDatabase(out.config(), async (db) => {
           const city = await getCityForAdmin(db, options.city);
           const organisation = await organisationForCli(db, city, options.org);
           const analysed = await analyseFile(db, city, organisation.id, { fileName, content });

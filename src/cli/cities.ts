@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../server/config.ts';
 import { cliAuditContext } from '../server/modules/audit/audit.service.ts';
-import { createCityAudited, setCityArchived } from '../server/modules/cities/cities.admin.service.ts';
 import type { CreateCityInput } from '../server/modules/cities/cities.service.ts';
 import type { Caller } from '../server/modules/organisations/organisations.service.ts';
 import { withDatabase } from './commands.ts';
@@ -80,7 +78,9 @@ export async function createCityCommand(options: CreateCityOptions, out: Output)
     defaultZoom: options.zoom ? numberList(options.zoom, 1, '--zoom')[0] : undefined,
     hostName: options.host ?? null,
   };
-  const city = await withDatabase(loadConfig(), (db) => createCityAudited(db, input, cliCaller()));
+  const config = out.config();
+  const { createCityAudited } = await import('../server/modules/cities/cities.admin.service.ts');
+  const city = await withDatabase(config, (db) => createCityAudited(db, input, cliCaller()));
   out.result(
     {
       id: city.id,
@@ -104,7 +104,7 @@ export function registerCitiesCommands(program: Command, run: RunAction): void {
     .option('--json', 'print the result as JSON')
     .action(
       run(async (_options, out) => {
-        const rows = await withDatabase(loadConfig(), (db) =>
+        const rows = await withDatabase(out.config(), (db) =>
           db.query<{
             slug: string;
             name: Record<string, string>;
@@ -144,7 +144,9 @@ export function registerCitiesCommands(program: Command, run: RunAction): void {
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: { city: string; unarchive?: boolean }, out) => {
-        const city = await withDatabase(loadConfig(), (db) =>
+        const config = out.config();
+        const { setCityArchived } = await import('../server/modules/cities/cities.admin.service.ts');
+        const city = await withDatabase(config, (db) =>
           setCityArchived(db, options.city, !options.unarchive, cliCaller()),
         );
         out.result({ slug: city.slug, status: city.status }, () => `City "${city.slug}" is now ${city.status}.`);

@@ -9,10 +9,13 @@ describe(`the learnscape command on ${testEngine}`, () => {
   });
   afterAll(() => environment.drop());
 
-  const cli = (args: string[], input?: string) => environment.run(args, input);
+  // Most commands run in this process (the same program, far cheaper); `operator` runs the real `learnscape` process
+  // for the cases that show what an operator sees: exit codes, stdout and stderr, a password piped to stdin.
+  const cli = (args: string[], input?: string) => environment.runInProcess(args, input);
+  const operator = (args: string[], input?: string) => environment.run(args, input);
 
   it('explains itself with --help and lists every command', async () => {
-    const run = await cli(['--help']);
+    const run = await operator(['--help']);
     expect(run.code).toBe(0);
     for (const command of ['serve', 'migrate', 'seed-demo', 'create-city', 'create-admin'])
       expect(run.stdout).toContain(command);
@@ -22,7 +25,7 @@ describe(`the learnscape command on ${testEngine}`, () => {
   });
 
   it('fails with exit code 2 and a hint on unknown commands or missing options', async () => {
-    const unknown = await cli(['frobnicate']);
+    const unknown = await operator(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command/);
     const missing = await cli(['create-city', '--slug', 'x']);
@@ -128,7 +131,7 @@ describe(`the learnscape command on ${testEngine}`, () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already existed');
 
-    const piped = await cli(
+    const piped = await operator(
       ['create-admin', '--email', 'piped@example.org', '--password-stdin'],
       'a long enough secret\n',
     );
@@ -143,7 +146,7 @@ describe(`the learnscape command on ${testEngine}`, () => {
   it('stops with a one-line message naming a wrong configuration variable', async () => {
     const saved = environment.env.PORT;
     environment.env.PORT = 'eighty';
-    const run = await cli(['migrate']);
+    const run = await operator(['migrate']);
     environment.env.PORT = saved;
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('Error: Invalid configuration: PORT must be a whole number, got "eighty"');

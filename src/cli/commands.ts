@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { buildApp } from '../server/app.ts';
-import { loadConfig, type Config } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/client.ts';
-import { migrate } from '../server/db/migrate.ts';
-import { seedDemo } from '../server/demo/seed.ts';
-import { startServer } from '../server/main.ts';
-import { assignRole, ensureUser } from '../server/modules/accounts/accounts.service.ts';
-import type { Output } from './output.ts';
+import type { Config } from '../server/config.ts';
+import type { Database } from '../server/db/client.ts';
+import { type Output, readStdin } from './output.ts';
 
 /** Opens the configured database with migrations applied, runs `work`, and always closes it. */
 export async function withDatabase<T>(config: Config, work: (db: Database) => Promise<T>): Promise<T> {
+  const [{ openDatabase }, { migrate }] = await Promise.all([
+    import('../server/db/client.ts'),
+    import('../server/db/migrate.ts'),
+  ]);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -26,10 +25,14 @@ export async function withDatabase<T>(config: Config, work: (db: Database) => Pr
   }
 }
 
-export async function serveCommand(): Promise<void> {
-  const server = await startServer(loadConfig());
+/** Serves until SIGINT or SIGTERM. Only the real process serves: it is the one command that ends the process. */
+export async function serveCommand(out: Output): Promise<void> {
+  const config = out.config();
+  const { startServer } = await import('../server/main.ts');
+  const say = (line: string) => out.io.stdout.write(`${line}\n`);
+  const server = await startServer(config, say);
   const shutdown = (signal: string) => {
-    console.log(`Received ${signal}; shutting down…`);
+    say(`Received ${signal}; shutting down…`);
     server.stop().then(
       () => process.exit(0),
       (error) => {
@@ -43,7 +46,11 @@ export async function serveCommand(): Promise<void> {
 }
 
 export async function migrateCommand(out: Output): Promise<void> {
-  const config = loadConfig();
+  const config = out.config();
+  const [{ openDatabase }, { migrate }] = await Promise.all([
+    import('../server/db/client.ts'),
+    import('../server/db/migrate.ts'),
+  ]);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
   try {
     const applied = await migrate(db);
@@ -58,7 +65,9 @@ export async function migrateCommand(out: Output): Promise<void> {
 }
 
 export async function seedDemoCommand(out: Output): Promise<void> {
-  const report = await withDatabase(loadConfig(), seedDemo);
+  const config = out.config();
+  const { seedDemo } = await import('../server/demo/seed.ts');
+  const report = await withDatabase(config, (db) => seedDemo(db, { config }));
   out.result(report, () =>
     [
       report.citiesCreated.length > 0
@@ -67,6 +76,7 @@ export async function seedDemoCommand(out: Output): Promise<void> {
       ...report.logins.map(
         (login) => `  ${login.role} (${login.city ?? 'all cities'}): ${login.email} / ${login.password}`,
       ),
+      ...report.claimCodes.map((claim) => `  badge claim code (${claim.city}, ${claim.badge}): ${claim.code}`),
     ].join('\n'),
   );
 }
@@ -77,20 +87,13 @@ export interface CreateAdminOptions {
   passwordStdin?: boolean;
 }
 
-/** Reads all of standard input (e.g. a piped password), without its final line break. */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
 export async function createAdminCommand(options: CreateAdminOptions, out: Output): Promise<void> {
   // A password on the command line would end up in shell history; take it from stdin or generate one.
   const generated = !options.passwordStdin;
-  const password = options.passwordStdin ? await readStdin() : randomBytes(18).toString('base64url');
-  const result = await withDatabase(loadConfig(), async (db) =>
+  const password = options.passwordStdin ? await readStdin(out.io) : randomBytes(18).toString('base64url');
+  const config = out.config();
+  const { assignRole, ensureUser } = await import('../server/modules/accounts/accounts.service.ts');
+  const result = await withDatabase(config, async (db) =>
     db.transaction(async (tx) => {
       const { user, created } = await ensureUser(tx, {
         email: options.email,
@@ -125,12 +128,17 @@ export async function openApiCommand(options: { out?: string }, out: Output): Pr
     await fs.writeFile(options.out, document);
     out.info(`Wrote ${options.out}`);
   } else {
-    process.stdout.write(document);
+    out.io.stdout.write(document);
   }
 }
 
 /** The OpenAPI document as committed in docs/api/openapi.json (stable key order, trailing newline). */
 export async function generateOpenApiDocument(): Promise<string> {
+  const [{ buildApp }, { loadConfig }, { openDatabase }] = await Promise.all([
+    import('../server/app.ts'),
+    import('../server/config.ts'),
+    import('../server/db/client.ts'),
+  ]);
   // Routes are registered without touching the database; an in-memory engine satisfies buildApp.
   const db = await openDatabase({});
   try {

@@ -1,10 +1,13 @@
+// Rule: command modules load server code only with `await import()` inside actions (so `--help` is fast), and take settings and I/O from `out` (out.config(), out.io), never from process.env or process.stdout.
 import { Command, CommanderError, Option } from 'commander';
 import { createAdminCommand, migrateCommand, openApiCommand, seedDemoCommand, serveCommand } from './commands.ts';
 import { registerSkillsCommands } from './skills.ts';
 import { createCityCommand, registerCitiesCommands, withCreateCityOptions } from './cities.ts';
 import { registerActivitiesCommands } from './activities.ts';
+import { registerBadgesCommands } from './badges.ts';
+import { registerIssuersCommands } from './issuers.ts';
 import { registerOrganisationsCommands } from './organisations.ts';
-import { createOutput, EXIT_USAGE, reportError, type Output } from './output.ts';
+import { type CliIo, createOutput, EXIT_USAGE, type Output, processIo, reportError } from './output.ts';
 import { registerUsersCommands } from './users.ts';
 
 const configHelp = `
@@ -12,33 +15,46 @@ Configuration comes from the same environment variables as the server (see .env.
   DATABASE_URL  PostgreSQL connection string; without it the embedded database in DATA_DIR is used
   DATA_DIR      where the embedded database and files live (default ./data)`;
 
-/** Wraps a command action: `--json` output, errors that say what to do, and the right exit code. */
-function run<O>(action: (options: O, out: Output) => Promise<void>) {
-  return async (options: O) => {
-    const json = Boolean((options as { json?: boolean }).json);
-    try {
-      await action(options, createOutput(json));
-    } catch (error) {
-      process.exitCode = reportError(error, json);
-    }
-  };
-}
+/**
+ * The commander program. `io` is where its settings, input and output come from: the process by default, or a test's
+ * own environment and captured streams. A command's exit code is left in `process.exitCode`; nothing calls
+ * `process.exit` except a running `serve` on SIGINT/SIGTERM.
+ */
+export function buildCli(io: CliIo = processIo()): Command {
+  /** Wraps a command action: `--json` output, errors that say what to do, and the right exit code. */
+  function run<O>(action: (options: O, out: Output) => Promise<void>) {
+    return async (options: O) => {
+      const json = Boolean((options as { json?: boolean }).json);
+      try {
+        await action(options, createOutput(json, io));
+      } catch (error) {
+        process.exitCode = reportError(error, json, io);
+      }
+    };
+  }
 
-export function buildCli(): Command {
   const program = new Command('learnscape')
     .description('Learnscape: cities of learning. Administer a deployment from the command line.')
     .addHelpText('after', configHelp)
     .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Subcommands inherit this (commander copies it to each command created below).
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // As commander's defaults, for this run's streams (commander treats undefined as "not a terminal").
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
+    });
 
   program
     .command('serve')
     .description('Migrate the database, seed the demo when it is empty (unless SEED_DEMO=false) and serve HTTP')
     .action(async () => {
       try {
-        await serveCommand();
+        await serveCommand(createOutput(false, io));
       } catch (error) {
-        process.exitCode = reportError(error, false);
+        process.exitCode = reportError(error, false, io);
       }
     });
 
@@ -80,13 +96,16 @@ export function buildCli(): Command {
   registerCitiesCommands(program, run);
   registerOrganisationsCommands(program, run);
   registerActivitiesCommands(program, run);
+  registerIssuersCommands(program, run);
+  registerBadgesCommands(program, run);
   registerUsersCommands(program, run);
 
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<void> {
-  const program = buildCli();
+/** Runs `learnscape …args`; the exit code is left in `process.exitCode`. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<void> {
+  const program = buildCli(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -95,8 +114,6 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    process.exitCode = reportError(error, argv.includes('--json'));
+    process.exitCode = reportError(error, argv.includes('--json'), io);
   }
 }
-
-await runCli(process.argv.slice(2));

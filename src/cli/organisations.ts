@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/client.ts';
-import { organisationCityStatuses, type OrganisationCityStatus } from '../server/db/schema.ts';
-import { findUserByEmail } from '../server/modules/accounts/accounts.repo.ts';
-import { getCityForAdmin } from '../server/modules/cities/cities.admin.service.ts';
+import type { OrganisationCityStatus } from '../server/db/schema.ts';
 import type { CityRecord } from '../server/modules/cities/cities.repo.ts';
 import { AppError } from '../server/errors.ts';
-import {
-  findOrganisationAnywhere,
-  findOrganisationInCity,
-  listOrganisationsInCity,
-} from '../server/modules/organisations/organisations.repo.ts';
-import { createOrganisation, decideApplication } from '../server/modules/organisations/organisations.service.ts';
 import { cliCaller, type RunAction } from './cities.ts';
 import { withDatabase } from './commands.ts';
 import { UsageError } from './output.ts';
@@ -22,6 +13,9 @@ export async function organisationForCli(
   city: CityRecord,
   idOrSlug: string,
 ): Promise<{ id: string; slug: string; name: string }> {
+  const { findOrganisationAnywhere, findOrganisationInCity } = await import(
+    '../server/modules/organisations/organisations.repo.ts'
+  );
   const organisation = await findOrganisationAnywhere(db, idOrSlug);
   if (!organisation || !(await findOrganisationInCity(db, city.id, organisation.id))) {
     throw new AppError('ORGANISATION_NOT_FOUND', `No organisation "${idOrSlug}" takes part in ${city.slug}.`);
@@ -42,10 +36,15 @@ export function registerOrganisationsCommands(program: Command, run: RunAction):
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: { city: string; status: string }, out) => {
+        const [{ organisationCityStatuses }, { getCityForAdmin }, { listOrganisationsInCity }] = await Promise.all([
+          import('../server/db/schema.ts'),
+          import('../server/modules/cities/cities.admin.service.ts'),
+          import('../server/modules/organisations/organisations.repo.ts'),
+        ]);
         if (options.status !== 'all' && !(organisationCityStatuses as readonly string[]).includes(options.status)) {
           throw new UsageError(`--status must be one of ${organisationCityStatuses.join(', ')} or all.`);
         }
-        const rows = await withDatabase(loadConfig(), async (db) => {
+        const rows = await withDatabase(out.config(), async (db) => {
           const city = await getCityForAdmin(db, options.city);
           return listOrganisationsInCity(
             db,
@@ -103,7 +102,13 @@ export function registerOrganisationsCommands(program: Command, run: RunAction):
           },
           out,
         ) => {
-          const organisation = await withDatabase(loadConfig(), async (db) => {
+          const config = out.config();
+          const [{ findUserByEmail }, { getCityForAdmin }, { createOrganisation }] = await Promise.all([
+            import('../server/modules/accounts/accounts.repo.ts'),
+            import('../server/modules/cities/cities.admin.service.ts'),
+            import('../server/modules/organisations/organisations.service.ts'),
+          ]);
+          const organisation = await withDatabase(config, async (db) => {
             const city = await getCityForAdmin(db, options.city);
             const owner = options.owner ? await findUserByEmail(db, options.owner) : undefined;
             if (options.owner && !owner)
@@ -158,7 +163,11 @@ export function registerOrganisationsCommands(program: Command, run: RunAction):
           options: { city: string; organisation: string; reject?: boolean; reason?: string; verify?: boolean },
           out,
         ) => {
-          const config = loadConfig();
+          const config = out.config();
+          const [{ getCityForAdmin }, { decideApplication }] = await Promise.all([
+            import('../server/modules/cities/cities.admin.service.ts'),
+            import('../server/modules/organisations/organisations.service.ts'),
+          ]);
           const result = await withDatabase(config, async (db) => {
             const city = await getCityForAdmin(db, options.city);
             const organisation = await organisationForCli(db, city, options.organisation);

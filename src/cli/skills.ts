@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../server/config.ts';
-import { ensureBundledFrameworks } from '../server/modules/skills/bundled-frameworks.ts';
-import { type EscoImportSummary, type EscoProgress, importEsco } from '../server/modules/skills/esco-import.ts';
+import type { EscoImportSummary, EscoProgress } from '../server/modules/skills/esco-import.ts';
 import { withDatabase } from './commands.ts';
 import type { Output } from './output.ts';
 
@@ -10,7 +8,8 @@ type Run = <O>(action: (options: O, out: Output) => Promise<void>) => (options: 
 
 /** A progress bar on a terminal, or one line per step when stderr is a file or pipe. */
 function progressReporter(out: Output): { update(progress: EscoProgress): void; done(): void } {
-  const tty = process.stderr.isTTY === true;
+  const stderr = out.io.stderr;
+  const tty = stderr.isTTY === true;
   let lastStep = '';
   let lastDraw = 0;
   return {
@@ -27,16 +26,16 @@ function progressReporter(out: Output): { update(progress: EscoProgress): void; 
       const finished = progress.total !== undefined && progress.done >= progress.total;
       if (!finished && now - lastDraw < 100 && label === lastStep) return;
       lastDraw = now;
-      if (label !== lastStep && lastStep) process.stderr.write('\n');
+      if (label !== lastStep && lastStep) stderr.write('\n');
       lastStep = label;
       const width = 30;
       const ratio = progress.total ? Math.min(1, progress.done / progress.total) : 0;
       const bar = progress.total ? `[${'#'.repeat(Math.round(ratio * width)).padEnd(width, '.')}] ` : '';
       const count = `${progress.done.toLocaleString('en')}${progress.total ? ` / ${progress.total.toLocaleString('en')}` : ''}`;
-      process.stderr.write(`\r${label.padEnd(44).slice(0, 44)} ${bar}${count}\u001b[K`);
+      stderr.write(`\r${label.padEnd(44).slice(0, 44)} ${bar}${count}\u001b[K`);
     },
     done() {
-      if (tty && lastStep) process.stderr.write('\n');
+      if (tty && lastStep) stderr.write('\n');
     },
   };
 }
@@ -75,8 +74,10 @@ export function registerSkillsCommands(program: Command, run: Run): void {
     .option('--json', 'print the summary as JSON')
     .action((folder: string, options: { escoVersion?: string; json?: boolean }) =>
       run<{ escoVersion?: string; json?: boolean }>(async (opts, out) => {
+        const config = out.config();
+        const { importEsco } = await import('../server/modules/skills/esco-import.ts');
         const progress = progressReporter(out);
-        const summary = await withDatabase(loadConfig(), (db) =>
+        const summary = await withDatabase(config, (db) =>
           importEsco(db, path.resolve(folder), { version: opts.escoVersion, onProgress: progress.update }).finally(
             progress.done,
           ),
@@ -91,7 +92,9 @@ export function registerSkillsCommands(program: Command, run: Run): void {
     .option('--json', 'print the result as JSON')
     .action(
       run<{ json?: boolean }>(async (_options, out) => {
-        const updated = await withDatabase(loadConfig(), (db) => ensureBundledFrameworks(db));
+        const config = out.config();
+        const { ensureBundledFrameworks } = await import('../server/modules/skills/bundled-frameworks.ts');
+        const updated = await withDatabase(config, (db) => ensureBundledFrameworks(db));
         out.result({ updated }, () =>
           updated.length > 0 ? `Loaded: ${updated.join(', ')}` : 'The bundled frameworks are up to date.',
         );

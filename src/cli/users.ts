@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../server/config.ts';
-import { membershipRoles, type MembershipRole } from '../server/db/schema.ts';
+import type { MembershipRole } from '../server/db/schema.ts';
 import { AppError } from '../server/errors.ts';
-import { createUser } from '../server/modules/accounts/accounts.service.ts';
-import { findUserByEmail } from '../server/modules/accounts/accounts.repo.ts';
 import { recordAudit } from '../server/modules/audit/audit.service.ts';
-import { getCityForAdmin, setUserRole } from '../server/modules/cities/cities.admin.service.ts';
-import { findMember, upsertMember } from '../server/modules/organisations/organisations.repo.ts';
-import {
-  changeMemberRole,
-  inviteMember,
-  organisationInCity,
-  removeMember,
-} from '../server/modules/organisations/organisations.service.ts';
 import { cliCaller, type RunAction } from './cities.ts';
-import { readStdin, withDatabase } from './commands.ts';
+import { withDatabase } from './commands.ts';
 import { organisationForCli } from './organisations.ts';
-import { UsageError } from './output.ts';
+import { readStdin, UsageError } from './output.ts';
 
 export function registerUsersCommands(program: Command, run: RunAction): void {
   const users = program.command('users').description('List, create and invite people, and give them roles');
@@ -29,7 +18,9 @@ export function registerUsersCommands(program: Command, run: RunAction): void {
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: { city?: string }, out) => {
-        const rows = await withDatabase(loadConfig(), async (db) => {
+        const config = out.config();
+        const { getCityForAdmin } = await import('../server/modules/cities/cities.admin.service.ts');
+        const rows = await withDatabase(config, async (db) => {
           const city = options.city ? await getCityForAdmin(db, options.city) : null;
           return db.query<{
             id: string;
@@ -76,8 +67,10 @@ export function registerUsersCommands(program: Command, run: RunAction): void {
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: { email: string; name: string; passwordStdin?: boolean }, out) => {
-        const password = options.passwordStdin ? await readStdin() : randomBytes(18).toString('base64url');
-        const user = await withDatabase(loadConfig(), (db) =>
+        const password = options.passwordStdin ? await readStdin(out.io) : randomBytes(18).toString('base64url');
+        const config = out.config();
+        const { createUser } = await import('../server/modules/accounts/accounts.service.ts');
+        const user = await withDatabase(config, (db) =>
           db.transaction(async (tx) => {
             const created = await createUser(tx, {
               email: options.email,
@@ -117,9 +110,14 @@ export function registerUsersCommands(program: Command, run: RunAction): void {
     .option('--json', 'print the result as JSON')
     .action(
       run(async (options: { email: string; city: string; organisation: string; role: string }, out) => {
+        const [{ membershipRoles }, { getCityForAdmin }, { inviteMember }] = await Promise.all([
+          import('../server/db/schema.ts'),
+          import('../server/modules/cities/cities.admin.service.ts'),
+          import('../server/modules/organisations/organisations.service.ts'),
+        ]);
         if (!(membershipRoles as readonly string[]).includes(options.role))
           throw new UsageError(`--role must be one of ${membershipRoles.join(', ')}.`);
-        const config = loadConfig();
+        const config = out.config();
         const { invitation, url } = await withDatabase(config, async (db) => {
           const city = await getCityForAdmin(db, options.city);
           const organisation = await organisationForCli(db, city, options.organisation);
@@ -158,7 +156,21 @@ export function registerUsersCommands(program: Command, run: RunAction): void {
           out,
         ) => {
           const caller = cliCaller();
-          const result = await withDatabase(loadConfig(), async (db) => {
+          const config = out.config();
+          const [
+            { membershipRoles },
+            { findUserByEmail },
+            { getCityForAdmin, setUserRole },
+            { findMember, upsertMember },
+            { changeMemberRole, organisationInCity, removeMember },
+          ] = await Promise.all([
+            import('../server/db/schema.ts'),
+            import('../server/modules/accounts/accounts.repo.ts'),
+            import('../server/modules/cities/cities.admin.service.ts'),
+            import('../server/modules/organisations/organisations.repo.ts'),
+            import('../server/modules/organisations/organisations.service.ts'),
+          ]);
+          const result = await withDatabase(config, async (db) => {
             const city = options.city ? await getCityForAdmin(db, options.city) : null;
             if (!(membershipRoles as readonly string[]).includes(options.role)) {
               if (options.organisation) throw new UsageError('Organisation roles are owner, admin and staff.');

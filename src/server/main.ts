@@ -50,10 +50,12 @@ export async function startServer(config: Config, say: (line: string) => void = 
     // A demo database is topped up on every start (new capabilities add their demo data); any other database is
     // seeded only while it is empty, so a real city is never mixed with demo people.
     const seeded =
-      config.seedDemo && ((await isDatabaseEmpty(db)) || (await hasDemoData(db))) ? await seedDemo(db) : undefined;
+      config.seedDemo && ((await isDatabaseEmpty(db)) || (await hasDemoData(db)))
+        ? await seedDemo(db, { config })
+        : undefined;
 
     app = await buildApp({ config, db, devInbox });
-    worker = createJobWorker(db, { mailer }, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
+    worker = createJobWorker(db, { mailer, config }, { pollIntervalMs: config.jobPollIntervalMs, logger: app.log });
     if (config.jobWorker) {
       const maintain = async () => {
         await scheduleDailyMaintenance(db);
@@ -85,6 +87,9 @@ export async function startServer(config: Config, say: (line: string) => void = 
         say(
           `  ${login.role.padEnd(roleWidth)}  ${(login.city ?? 'all cities').padEnd(10)} ${login.email}  password: ${login.password}`,
         );
+      }
+      for (const claim of seeded.claimCodes) {
+        say(`Demo badge claim code (${claim.city}, ${claim.badge}): ${claim.code} — or open ${claim.url}`);
       }
     }
 

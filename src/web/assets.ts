@@ -19,6 +19,7 @@ const entryPoints = {
   'maplibre.css': path.join(webDir, 'styles/maplibre.css'),
   'catalogue.css': path.join(webDir, 'styles/catalogue.css'),
   'activity-map.js': path.join(webDir, 'client/activity-map.ts'),
+  'bulk-progress.js': path.join(webDir, 'client/bulk-progress.ts'),
 } as const;
 
 export type AssetName = keyof typeof entryPoints;

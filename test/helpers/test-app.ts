@@ -38,7 +38,7 @@ export async function createTestApp(
   const config = testConfig(options.env);
   const inbox = new DevInbox();
   const mailer = createMailer(await inbox.start(), config.mailFrom);
-  const worker = createJobWorker(database.db, { mailer });
+  const worker = createJobWorker(database.db, { mailer, config });
   const app = await buildApp({ config, db: database.db, logger: false, devInbox: inbox });
   options.configure?.(app);
   await app.ready();

@@ -1355,6 +1355,7 @@ describe(`tenant isolation on ${testEngine}`, () => {
         'badge credentials',
         'issuers',
         'endorsements',
+        'bulk issues',
       ]),
     );
   });

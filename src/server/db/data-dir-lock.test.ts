@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testEngine } from '../../../test/helpers/test-db.ts';
+import { pgliteDataDir, testEngine } from '../../../test/helpers/test-db.ts';
 import { openDatabase } from './client.ts';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.ts';
 import { migrate } from './migrate.ts';
@@ -12,7 +12,7 @@ describe.runIf(testEngine === 'pglite')('the embedded database data directory', 
   const freshDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ls-datadir-'));
 
   it('refuses a second opener and names the holder', async () => {
-    const dataDir = freshDir();
+    const dataDir = await pgliteDataDir();
     const first = await openDatabase({ dataDir });
     try {
       const second = openDatabase({ dataDir });
@@ -42,7 +42,7 @@ describe.runIf(testEngine === 'pglite')('the embedded database data directory', 
   });
 
   it('keeps data across a restart', async () => {
-    const dataDir = freshDir();
+    const dataDir = await pgliteDataDir();
     const before = await openDatabase({ dataDir });
     await migrate(before);
     await before.query("INSERT INTO users (email, display_name) VALUES ('kept@example.org', 'Kept')");

@@ -54,12 +54,11 @@ describe(`migrations on ${testEngine}`, () => {
 
 describe(`a migration killed half-way on ${testEngine}`, () => {
   it('leaves the database before the migration, and a re-run completes it', async () => {
-    const database = await createTestDatabase({ migrated: false });
+    // PGlite is single-process: the child owns a data directory of its own; PostgreSQL gets an empty database.
+    const database = testEngine === 'postgres' ? await createTestDatabase({ migrated: false }) : undefined;
     const dataDir = testEngine === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'ls-kill-')) : undefined;
-    // PGlite is single-process: the child owns the data directory, so the test's in-memory db is not used.
-    if (testEngine === 'pglite') await database.drop();
     try {
-      const env = { ...process.env, DATABASE_URL: database.databaseUrl ?? '', DATA_DIR: dataDir ?? '' };
+      const env = { ...process.env, DATABASE_URL: database?.databaseUrl ?? '', DATA_DIR: dataDir ?? '' };
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', path.join(root, 'test/helpers/migrate-child.ts'), path.join(fixtures, 'migrations-slow')],
@@ -74,7 +73,7 @@ describe(`a migration killed half-way on ${testEngine}`, () => {
         child.on('error', reject);
       });
 
-      if (database.databaseUrl) {
+      if (database?.databaseUrl) {
         // The server would notice the vanished client at its next TCP keepalive; end its session now instead.
         await withAdminClient((client) =>
           client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
@@ -82,7 +81,7 @@ describe(`a migration killed half-way on ${testEngine}`, () => {
           ]),
         );
       }
-      const db = await openDatabase(testEngine === 'pglite' ? { dataDir } : { databaseUrl: database.databaseUrl });
+      const db = await openDatabase(testEngine === 'pglite' ? { dataDir } : { databaseUrl: database?.databaseUrl });
       try {
         const [before] = await db.query<{ present: boolean }>(
           "SELECT to_regclass('first_step') IS NOT NULL AS present",
@@ -104,7 +103,7 @@ describe(`a migration killed half-way on ${testEngine}`, () => {
         await db.close();
       }
     } finally {
-      if (testEngine === 'postgres') await database.drop();
+      await database?.drop();
     }
   });
 });

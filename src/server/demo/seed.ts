@@ -1,7 +1,9 @@
+import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { assignRole, ensureUser } from '../modules/accounts/accounts.service.ts';
 import { seedDemoActivities } from '../modules/activities/activities.demo.ts';
 import { seedDemoSignups } from '../modules/activities/signups.demo.ts';
+import { seedDemoBadges } from '../modules/badges/badges.demo.ts';
 import { findCityBySlug } from '../modules/cities/cities.repo.ts';
 import { createCity } from '../modules/cities/cities.service.ts';
 import { seedSkillsDemo } from '../modules/skills/skills.demo.ts';
@@ -20,6 +22,8 @@ export interface SeedReport {
   citiesCreated: string[];
   usersCreated: number;
   logins: DemoLogin[];
+  /** Claim codes of demo badges that work, to print with the logins. */
+  claimCodes: { city: string; badge: string; code: string; url: string }[];
 }
 
 /** True when the database holds no city yet — the signal to seed the demo on first start. */
@@ -46,10 +50,12 @@ export interface SeedOptions {
    * cities, people and organisations turn it off: it is most of the seed's time.
    */
   catalogue?: boolean;
+  /** Badges need the configuration to sign credentials; without it the demo has no badges. */
+  config?: Config;
 }
 
 export async function seedDemo(db: Database, options: SeedOptions = {}): Promise<SeedReport> {
-  const report: SeedReport = { citiesCreated: [], usersCreated: 0, logins: [] };
+  const report: SeedReport = { citiesCreated: [], usersCreated: 0, logins: [], claimCodes: [] };
 
   const admin = await ensureUser(db, {
     email: `admin@${DEMO_EMAIL_DOMAIN}`,
@@ -89,5 +95,7 @@ export async function seedDemo(db: Database, options: SeedOptions = {}): Promise
     await seedDemoActivities(db);
     await seedDemoSignups(db);
   }
+  // Badges link to the catalogue's activities when it is there, and are issued to the demo learners.
+  if (options.config) report.claimCodes.push(...(await seedDemoBadges(db, options.config)).claimCodes);
   return report;
 }

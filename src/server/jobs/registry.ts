@@ -1,4 +1,6 @@
+import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { BULK_ISSUE_JOB, bulkIssueHandler } from '../modules/badges/bulk-issue.service.ts';
 import { REFRESH_NEXT_DATES, refreshNextDatesHandler } from '../modules/activities/catalogue.jobs.ts';
 import { SEND_EMAIL, sendEmailHandler } from '../mail/email-jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -16,11 +18,13 @@ import { JobWorker, type JobWorkerOptions } from './worker.ts';
 
 export interface JobServices {
   mailer: Mailer;
+  /** Jobs that sign (bulk badge issuing) need the configuration for the issuers' keys and public URLs. */
+  config?: Config;
 }
 
 /** The one place every background job type is registered, for the server and the tests alike. */
 export function createJobWorker(db: Database, services: JobServices, options: JobWorkerOptions = {}): JobWorker {
-  return new JobWorker(db, options)
+  const worker = new JobWorker(db, options)
     .register(PURGE_FINISHED_JOBS, purgeFinishedJobs)
     .register(SEND_EMAIL, sendEmailHandler(services.mailer))
     .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
@@ -29,4 +33,6 @@ export function createJobWorker(db: Database, services: JobServices, options: Jo
     .register(FEED_SYNC, feedSyncHandler())
     .register(SAVED_SEARCH_DIGEST, savedSearchDigestHandler)
     .register(SIGNUP_REMINDERS, signupRemindersHandler);
+  if (services.config) worker.register(BULK_ISSUE_JOB, bulkIssueHandler(services.config));
+  return worker;
 }
