@@ -9,6 +9,12 @@ const notDbTests = ['**/*.unit.test.ts', 'src/credentials/**', '**/node_modules/
 export default defineConfig({
   test: {
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Two files at a time on two cores (Vitest's default leaves one core idle), and test files share their worker's
+    // module cache instead of importing the whole app again per file: the suite's time budget is 15 minutes on 2 cores.
+    // Every test file builds its own app and database, and environment stubs are undone after each file.
+    maxWorkers: 2,
+    isolate: false,
+    unstubEnvs: true,
     projects: [
       { test: { name: 'unit', include: pureTests, testTimeout: 30_000 } },
       {
