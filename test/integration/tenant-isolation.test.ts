@@ -40,6 +40,9 @@ interface Fixture {
     publishedActivitySlug: string;
     submittedActivityId: string;
     draftActivityId: string;
+    /** Published in B (with a twin), but placed by hand in a corner of A's map: only B's map cells may hold them. */
+    strayActivityId: string;
+    strayActivitySlug: string;
     publishedBadgeId: string;
     publishedBadgeSlug: string;
     draftBadgeId: string;
@@ -643,6 +646,30 @@ const attempts: Attempt[] = [
     url: (f) => `/api/v1/cities/${f.a.city.slug}/activity-moderation`,
     expect: [200],
     mustNotContain: (f) => [f.b.submittedActivityId],
+  },
+  // Map cells (issue #6): each city's precomputed map, and words searched within a view.
+  {
+    resource: 'map cells',
+    what: "see B's activity on A's whole-city map, read from the kept cells, where B's activity lies",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) => `/api/v1/cities/${f.a.city.slug}/activities/map?zoom=11&lang=en`,
+    expect: [200],
+    mustNotContain: (f) => [
+      f.b.strayActivityId,
+      f.b.strayActivitySlug,
+      `${f.a.city.boundsWest + 0.005},${f.a.city.boundsSouth + 0.005}`,
+    ],
+  },
+  {
+    resource: 'map cells',
+    what: "find B's activity by its words within a view of A's city, where B's activity lies",
+    as: 'curator of A',
+    method: 'GET',
+    url: (f) =>
+      `/api/v1/cities/${f.a.city.slug}/activities?q=stray&bbox=${f.a.city.boundsWest},${f.a.city.boundsSouth},${f.a.city.boundsWest + 0.02},${f.a.city.boundsSouth + 0.02}`,
+    expect: [200],
+    mustNotContain: (f) => [f.b.strayActivityId, f.b.strayActivitySlug],
   },
   // Badges (issue 7): badge classes, their achievements, images and pages.
   {
@@ -1259,6 +1286,14 @@ describe(`tenant isolation on ${testEngine}`, () => {
     const publishedB = await makeActivity('Isolation published', { publish: true });
     const submittedB = await makeActivity('Isolation submitted', { submit: true });
     const draftB = await makeActivity('Isolation draft', {});
+    // Two of B's activities put at one point in a corner of A: on a map that mixed cities up they would be a cluster.
+    const strayB = await makeActivity('Isolation stray point', { publish: true });
+    const strayTwinB = await makeActivity('Isolation stray twin', { publish: true });
+    await t.db.query('UPDATE activities SET location = point($2, $3) WHERE id = ANY($1::uuid[])', [
+      [strayB.id, strayTwinB.id],
+      cityA.boundsWest + 0.005,
+      cityA.boundsSouth + 0.005,
+    ]);
     // Badges of B: published and draft.
     const makeBadge = (name: string) =>
       createBadgeClass(
@@ -1322,6 +1357,8 @@ describe(`tenant isolation on ${testEngine}`, () => {
         publishedActivitySlug: publishedB.slug,
         submittedActivityId: submittedB.id,
         draftActivityId: draftB.id,
+        strayActivityId: strayB.id,
+        strayActivitySlug: strayB.slug,
         publishedBadgeId: publishedBadgeB.id,
         publishedBadgeSlug: publishedBadgeB.slug,
         draftBadgeId: draftBadgeB.id,
@@ -1351,6 +1388,7 @@ describe(`tenant isolation on ${testEngine}`, () => {
         'audit log',
         'skills',
         'activities',
+        'map cells',
         'badges',
         'badge credentials',
         'issuers',

@@ -787,6 +787,20 @@ export const activities = pgTable(
     index('activities_organisation_idx').on(t.organisationId, t.cityId, t.status),
     index('activities_search_idx').using('gin', t.searchVector),
     // The map and bounding-box indexes carry extra columns (INCLUDE), which Drizzle cannot declare: migration 0008.
+    // Words within a map view: the search vector's lexemes prefixed with the key of the 0.01° square the activity is
+    // in (`activity_area_search_vector()`, migration 0010), so a view reads only the posting lists of its squares.
+    index('activities_area_search_idx').using(
+      'gin',
+      sql`activity_area_search_vector(${t.searchVector}, ${t.location})`,
+    ),
+    // The few published activities the map cells are out of date for (see activity_map_cells): finished but not yet
+    // moved on by the hourly refresh, or moved on although a reader's instant is before their end.
+    index('activities_map_upcoming_end_idx')
+      .on(t.cityId, t.lastEndAt)
+      .where(sql`${t.status} = 'published' and ${t.location} is not null and ${t.nextStartAt} is not null`),
+    index('activities_map_finished_end_idx')
+      .on(t.cityId, t.lastEndAt)
+      .where(sql`${t.status} = 'published' and ${t.location} is not null and ${t.nextStartAt} is null`),
     check('activities_status_check', sql`${t.status} in ('draft', 'submitted', 'published', 'archived')`),
     check('activities_format_check', sql`${t.format} in ('in_person', 'online', 'blended')`),
     check('activities_schedule_kind_check', sql`${t.scheduleKind} in ('once', 'recurring', 'on_demand')`),
@@ -800,6 +814,37 @@ export const activities = pgTable(
     check('activities_dates_check', sql`${t.endsAt} is null or ${t.startsAt} is null or ${t.endsAt} >= ${t.startsAt}`),
     check('activities_capacity_check', sql`${t.capacity} is null or ${t.capacity} > 0`),
     check('activities_price_check', sql`${t.priceCents} is null or ${t.priceCents} >= 0`),
+  ],
+);
+
+/**
+ * The map of a city's published activities, precomputed: one row per non-empty cell of the map grid at zoom 14 (the
+ * finest clustering level; coarser levels are unions of these cells), with the count, coordinate sums and extent of
+ * the activities in it. Kept by statement triggers on `activities` in the same transaction as every write (migration
+ * 0010). It counts published activities with a place that have no dates or a next date still set
+ * (`next_start_at`, which the hourly refresh clears once the last session has ended); readers correct the few
+ * finished since from `activities` (see `storedClusterCells` in search.repo.ts), so the whole city's map never scans
+ * the whole catalogue.
+ */
+export const activityMapCells = pgTable(
+  'activity_map_cells',
+  {
+    cityId: uuid('city_id')
+      .notNull()
+      .references(() => cities.id, { onDelete: 'cascade' }),
+    cellX: integer('cell_x').notNull(),
+    cellY: integer('cell_y').notNull(),
+    activities: integer('activities').notNull(),
+    lonSum: doublePrecision('lon_sum').notNull(),
+    latSum: doublePrecision('lat_sum').notNull(),
+    lonMin: doublePrecision('lon_min').notNull(),
+    lonMax: doublePrecision('lon_max').notNull(),
+    latMin: doublePrecision('lat_min').notNull(),
+    latMax: doublePrecision('lat_max').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'activity_map_cells_pkey', columns: [t.cityId, t.cellX, t.cellY] }),
+    check('activity_map_cells_activities_check', sql`${t.activities} >= 0`),
   ],
 );
 

@@ -82,6 +82,71 @@ export function distanceSql(near: { lat: number; lon: number }, params: Params):
   return `(${KM_PER_DEGREE} * sqrt(power((a.location[0] - ${lon}::float8) * ${cos}::float8, 2) + power(a.location[1] - ${lat}::float8, 2)))`;
 }
 
+// ── Words within a map view ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Side of the squares of `activities_area_search_idx`, in degrees (`activity_area_search_vector()`, migration 0010). */
+export const AREA_DEGREES = 0.01;
+/** A view needing more squares than this searches its words through the city-wide full-text index instead. */
+export const MAX_AREAS = 256;
+
+export interface ViewBox {
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+/**
+ * The keys of the squares a box touches (`x,y|`, as the index prefixes lexemes), or null when there are more than
+ * MAX_AREAS. The same floor of the same division as in SQL, so every point in the box falls in one of them.
+ */
+export function areaKeys(box: ViewBox): string[] | null {
+  const x0 = Math.floor(box.west / AREA_DEGREES);
+  const x1 = Math.floor(box.east / AREA_DEGREES);
+  const y0 = Math.floor(box.south / AREA_DEGREES);
+  const y1 = Math.floor(box.north / AREA_DEGREES);
+  if (x1 < x0 || y1 < y0 || (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_AREAS) return null;
+  const keys: string[] = [];
+  for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) keys.push(`${x},${y}|`);
+  return keys;
+}
+
+const quotedLexeme = /'((?:[^']|'')+)'((?::[*A-D]+)?)/g;
+
+/**
+ * The tsquery (the text `buildTsqueries` made) once per square, with each lexeme prefixed by the square's key:
+ * `'cycl':* & 'club':*` in square `2538,5477|` asks `'2538,5477|cycl':* & '2538,5477|club':*`. The index is read once
+ * per square (a list of queries, not one query of alternatives, whose merge would cost per square for every row
+ * found). The per-square vector has no positions, so a phrase's words are only required together (`<->` becomes
+ * `&`); their order is checked on the row's own vector (whereParts).
+ */
+export function areaTsqueries(tsquery: string, keys: string[]): string[] {
+  const unordered = tsquery.replace(/<(?:\d+|-)>/g, '&');
+  return keys.map((key) =>
+    unordered.replace(quotedLexeme, (_, lexeme: string, suffix: string) => `'${key}${lexeme}'${suffix}`),
+  );
+}
+
+/** The box a search is limited to through the spatial index (a small map view, a radius), or null. */
+function indexedBox(filter: ResolvedFilter): ViewBox | null {
+  const boxes: ViewBox[] = [];
+  if (filter.bbox && filter.bboxIndexed) boxes.push(filter.bbox);
+  if (filter.near?.radiusKm) boxes.push(radiusBox(filter.near as { lat: number; lon: number; radiusKm: number }));
+  if (boxes.length === 0) return null;
+  return boxes.reduce((a, b) => ({
+    west: Math.max(a.west, b.west),
+    south: Math.max(a.south, b.south),
+    east: Math.min(a.east, b.east),
+    north: Math.min(a.north, b.north),
+  }));
+}
+
+function radiusBox(near: { lat: number; lon: number; radiusKm: number }): ViewBox {
+  const dLat = near.radiusKm / KM_PER_DEGREE;
+  const dLon = near.radiusKm / (KM_PER_DEGREE * Math.max(0.01, Math.cos((near.lat * Math.PI) / 180)));
+  return { west: near.lon - dLon, south: near.lat - dLat, east: near.lon + dLon, north: near.lat + dLat };
+}
+
 export interface WhereParts {
   /** Conditions every view applies. */
   common: string[];
@@ -97,7 +162,26 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
     // Finished activities leave the public catalogue; on-demand ones (no end) stay.
     `(a.last_end_at IS NULL OR a.last_end_at > ${params.add(filter.now)})`,
   ];
-  if (filter.tsquery) common.push(`a.search_vector @@ ${params.add(filter.tsquery)}::tsquery`);
+  // Words within a small view go through the per-square index (see areaTsqueries); the view's box is then written as
+  // plain comparisons so the planner does not also read the spatial index for it.
+  const box = filter.tsquery ? indexedBox(filter) : null;
+  const areas = box ? areaKeys(box) : null;
+  if (filter.tsquery && areas) {
+    common.push(
+      `activity_area_search_vector(a.search_vector, a.location) @@ ANY(${params.add(areaTsqueries(filter.tsquery, areas))}::tsquery[])`,
+    );
+    // The per-square vector has no positions: word order in phrases is checked on the row (a function call, so the
+    // planner does not read the city-wide index for it as well).
+    if (filter.tsquery.includes('<')) {
+      common.push(`ts_match_vq(a.search_vector, ${params.add(filter.tsquery)}::tsquery)`);
+    }
+  } else if (filter.tsquery) {
+    common.push(`a.search_vector @@ ${params.add(filter.tsquery)}::tsquery`);
+  }
+  const boxCondition = (b: ViewBox, indexed: boolean) =>
+    indexed
+      ? `a.location <@ box(point(${params.add(b.west)}, ${params.add(b.south)}), point(${params.add(b.east)}, ${params.add(b.north)}))`
+      : `a.location[0] BETWEEN ${params.add(b.west)} AND ${params.add(b.east)} AND a.location[1] BETWEEN ${params.add(b.south)} AND ${params.add(b.north)}`;
   if (filter.ageMin !== null || filter.ageMax !== null) {
     common.push(
       `coalesce(a.age_min, 0) <= ${params.add(filter.ageMax ?? 120)} AND coalesce(a.age_max, 120) >= ${params.add(filter.ageMin ?? 0)}`,
@@ -111,22 +195,13 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
     common.push(`EXISTS (SELECT 1 FROM activity_sessions s WHERE s.activity_id = a.id AND s.city_id = a.city_id
       AND s.cancelled_at IS NULL AND s.starts_at < ${params.add(filter.range.to)} AND s.ends_at > ${params.add(filter.range.from)})`);
   }
-  if (filter.bbox) {
-    const { west, south, east, north } = filter.bbox;
-    common.push(
-      filter.bboxIndexed
-        ? `a.location <@ box(point(${params.add(west)}, ${params.add(south)}), point(${params.add(east)}, ${params.add(north)}))`
-        : `a.location[0] BETWEEN ${params.add(west)} AND ${params.add(east)} AND a.location[1] BETWEEN ${params.add(south)} AND ${params.add(north)}`,
-    );
-  }
+  if (filter.bbox) common.push(boxCondition(filter.bbox, filter.bboxIndexed && !areas));
   if (filter.locatedOnly) common.push('a.location IS NOT NULL');
   if (filter.near?.radiusKm) {
     const { lat, lon, radiusKm } = filter.near;
     // The GiST index narrows to the enclosing box; the exact distance then trims its corners.
-    const dLat = radiusKm / KM_PER_DEGREE;
-    const dLon = radiusKm / (KM_PER_DEGREE * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
     common.push(
-      `a.location <@ box(point(${params.add(lon - dLon)}, ${params.add(lat - dLat)}), point(${params.add(lon + dLon)}, ${params.add(lat + dLat)}))`,
+      boxCondition(radiusBox({ lat, lon, radiusKm }), !areas),
       `${distanceSql(filter.near, params)} <= ${params.add(radiusKm)}`,
     );
   }
@@ -154,6 +229,16 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
     common.push(`a.accessibility @> ${params.add(filter.accessibility)}::text[]`);
   }
   return { common, facets };
+}
+
+/**
+ * True when a search asks for nothing but the city's published activities still on (and, at most, with a place):
+ * no words, facet, date, place or publication filter. Told from the conditions themselves, so a new kind of filter
+ * counts without being listed here.
+ */
+export function filtersNothing(filter: ResolvedFilter): boolean {
+  const parts = whereParts(filter, new Params());
+  return Object.keys(parts.facets).length === 0 && parts.common.length === (filter.locatedOnly ? 4 : 3);
 }
 
 /** The WHERE clause with every condition, or all but the facets named in `except`. */
@@ -297,6 +382,92 @@ export interface Keyset {
   id: string;
 }
 
+/** What orders a page: the expressions of rank and distance, and for the sort its key, order and cursor condition. */
+interface PageOrder {
+  keyExpression: string;
+  order: string;
+  outerOrder: string;
+  /** The cursor's condition, or null on the first page. */
+  after: string | null;
+}
+
+/** Rank and distance of a row `a` of activities (null when the search has no words, or no point). */
+function rankAndDistance(filter: ResolvedFilter, params: Params): { rank: string; distance: string } {
+  let rank = 'NULL::float8';
+  let distance = 'NULL::float8';
+  if (filter.tsquery && filter.titleTsquery) {
+    // Cover density over the weighted vector, plus 1 for any title match, so title matches always come first.
+    rank = `(ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', a.search_vector, ${params.add(filter.tsquery)}::tsquery)::float8
+      + (a.search_vector @@ ${params.add(filter.titleTsquery)}::tsquery)::int)`;
+  }
+  // Activities without a place (online ones) sort after every distance.
+  if (filter.near) distance = `coalesce(${distanceSql(filter.near, params)}, ${NO_DISTANCE})`;
+  return { rank, distance };
+}
+
+/** The order of a page over rows `a` having `id` and `next_start_at`, ranked and measured by the given expressions. */
+function pageOrder(
+  options: { sort: SortKind; after: Keyset | null },
+  expressions: { rank: string; distance: string },
+  params: Params,
+): PageOrder {
+  const { after } = options;
+  const { rank, distance } = expressions;
+  if (options.sort === 'relevance') {
+    const key = after ? params.add(after.key) : '';
+    return {
+      keyExpression: rank,
+      order: `${rank} DESC, a.id`,
+      outerOrder: 'page.rank DESC, page.id',
+      after: after
+        ? `(${rank} < ${key}::float8 OR (${rank} = ${key}::float8 AND a.id > ${params.add(after.id)}))`
+        : null,
+    };
+  }
+  if (options.sort === 'distance') {
+    const key = after ? params.add(after.key) : '';
+    return {
+      keyExpression: distance,
+      order: `${distance}, a.id`,
+      outerOrder: 'page."distanceKm", page.id',
+      after: after
+        ? `(${distance} > ${key}::float8 OR (${distance} = ${key}::float8 AND a.id > ${params.add(after.id)}))`
+        : null,
+    };
+  }
+  let condition: string | null = null;
+  if (after) {
+    const id = params.add(after.id);
+    if (after.key === null) condition = `(a.next_start_at IS NULL AND a.id > ${id})`;
+    else {
+      const key = `(${params.add(after.key)}::timestamp AT TIME ZONE 'UTC')`;
+      condition = `(a.next_start_at > ${key} OR (a.next_start_at = ${key} AND a.id > ${id}) OR a.next_start_at IS NULL)`;
+    }
+  }
+  return {
+    // Microsecond-exact text, so the cursor compares equal to the stored value.
+    keyExpression: `(a.next_start_at AT TIME ZONE 'UTC')::text`,
+    order: 'a.next_start_at ASC NULLS LAST, a.id',
+    outerOrder: 'page."nextStartAt" ASC NULLS LAST, page.id',
+    after: condition,
+  };
+}
+
+/** The columns of a result row from activities `a`, its organisation `o` and its next session `next`. */
+const pageColumns = `a.id, a.slug, a.title, a.description, a.format, a.schedule_kind AS "scheduleKind",
+  a.all_day AS "allDay", a.next_start_at AS "nextStartAt", a.last_end_at AS "lastEndAt", a.age_min AS "ageMin",
+  a.age_max AS "ageMax", a.cost_kind AS "costKind", a.price_cents AS "priceCents", a.currency, a.languages,
+  a.accessibility, a.district, a.tags, a.location[0] AS lon, a.location[1] AS lat, a.organisation_id AS "organisationId",
+  a.published_at AS "publishedAt", o.slug AS "organisationSlug", o.name AS "organisationName",
+  next.starts_at AS "nextSessionStart", next.ends_at AS "nextSessionEnd"`;
+
+/** The next (or current) non-cancelled session of `page.id`, joined as `next`. */
+const nextSessionJoin = (now: string) => `LEFT JOIN LATERAL (
+         SELECT s.starts_at, s.ends_at FROM activity_sessions s
+          WHERE s.activity_id = page.id AND s.cancelled_at IS NULL AND s.ends_at > ${now}
+          ORDER BY s.starts_at LIMIT 1
+       ) next ON true`;
+
 /** One page of results in the sort's order, with one row more than `limit` when there are more. */
 export async function searchRows(
   db: SqlRunner,
@@ -305,80 +476,25 @@ export async function searchRows(
 ): Promise<SearchRow[]> {
   const params = new Params();
   const parts = whereParts(filter, params);
-  const conditions = [whereSql(parts)];
-  let keyExpression: string;
-  let order: string;
-  let outerOrder: string;
-  let rankExpression = 'NULL::float8';
-  let distanceExpression = 'NULL::float8';
-  if (filter.tsquery && filter.titleTsquery) {
-    // Cover density over the weighted vector, plus 1 for any title match, so title matches always come first.
-    rankExpression = `(ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', a.search_vector, ${params.add(filter.tsquery)}::tsquery)::float8
-      + (a.search_vector @@ ${params.add(filter.titleTsquery)}::tsquery)::int)`;
-  }
-  // Activities without a place (online ones) sort after every distance.
-  if (filter.near) distanceExpression = `coalesce(${distanceSql(filter.near, params)}, ${NO_DISTANCE})`;
-  const after = options.after;
-  if (options.sort === 'relevance') {
-    keyExpression = rankExpression;
-    order = `${rankExpression} DESC, a.id`;
-    outerOrder = 'page.rank DESC, page.id';
-    if (after) {
-      const key = params.add(after.key);
-      conditions.push(
-        `(${rankExpression} < ${key}::float8 OR (${rankExpression} = ${key}::float8 AND a.id > ${params.add(after.id)}))`,
-      );
-    }
-  } else if (options.sort === 'distance') {
-    keyExpression = distanceExpression;
-    order = `${distanceExpression}, a.id`;
-    outerOrder = 'page."distanceKm", page.id';
-    if (after) {
-      const key = params.add(after.key);
-      conditions.push(
-        `(${distanceExpression} > ${key}::float8 OR (${distanceExpression} = ${key}::float8 AND a.id > ${params.add(after.id)}))`,
-      );
-    }
-  } else {
-    // Microsecond-exact text, so the cursor compares equal to the stored value.
-    keyExpression = `(a.next_start_at AT TIME ZONE 'UTC')::text`;
-    order = 'a.next_start_at ASC NULLS LAST, a.id';
-    outerOrder = 'page."nextStartAt" ASC NULLS LAST, page.id';
-    if (after) {
-      const id = params.add(after.id);
-      if (after.key === null) conditions.push(`(a.next_start_at IS NULL AND a.id > ${id})`);
-      else {
-        const key = `(${params.add(after.key)}::timestamp AT TIME ZONE 'UTC')`;
-        conditions.push(
-          `(a.next_start_at > ${key} OR (a.next_start_at = ${key} AND a.id > ${id}) OR a.next_start_at IS NULL)`,
-        );
-      }
-    }
-  }
+  const expressions = rankAndDistance(filter, params);
+  const sort = pageOrder(options, expressions, params);
+  const conditions = [whereSql(parts), ...(sort.after ? [sort.after] : [])];
   const now = params.add(filter.now);
   const limit = params.add(options.limit + 1);
   return db.query<SearchRow>(
-    `SELECT page.*, o.slug AS "organisationSlug", o.name AS "organisationName",
-            next.starts_at AS "nextSessionStart", next.ends_at AS "nextSessionEnd"
+    `SELECT ${pageColumns}, page."sortKey", page.rank, page."distanceKm"
        FROM (
-         SELECT a.id, a.slug, a.title, a.description, a.format, a.schedule_kind AS "scheduleKind", a.all_day AS "allDay",
-                a.next_start_at AS "nextStartAt", a.last_end_at AS "lastEndAt", a.age_min AS "ageMin",
-                a.age_max AS "ageMax", a.cost_kind AS "costKind", a.price_cents AS "priceCents", a.currency,
-                a.languages, a.accessibility, a.district, a.tags, a.location[0] AS lon, a.location[1] AS lat,
-                a.organisation_id AS "organisationId", a.published_at AS "publishedAt",
-                ${keyExpression} AS "sortKey", ${rankExpression} AS rank, ${distanceExpression} AS "distanceKm"
+         SELECT a.id, a.next_start_at AS "nextStartAt", ${sort.keyExpression} AS "sortKey",
+                ${expressions.rank} AS rank, ${expressions.distance} AS "distanceKm"
            FROM activities a
           WHERE ${conditions.join('\n AND ')}
-          ORDER BY ${order}
+          ORDER BY ${sort.order}
           LIMIT ${limit}
        ) page
-       JOIN organisations o ON o.id = page."organisationId"
-       LEFT JOIN LATERAL (
-         SELECT s.starts_at, s.ends_at FROM activity_sessions s
-          WHERE s.activity_id = page.id AND s.cancelled_at IS NULL AND s.ends_at > ${now}
-          ORDER BY s.starts_at LIMIT 1
-       ) next ON true
-      ORDER BY ${outerOrder}`,
+       JOIN activities a ON a.id = page.id
+       JOIN organisations o ON o.id = a.organisation_id
+       ${nextSessionJoin(now)}
+      ORDER BY ${sort.outerOrder}`,
     params.values,
   );
 }
@@ -389,6 +505,17 @@ export interface FacetCount {
   facet: FacetName;
   value: string;
   count: number;
+  /** What an organisation's or skill's value is called, read with the counts. */
+  organisation?: OrganisationName;
+  skill?: SkillName;
+}
+
+interface CountRow {
+  facet: string;
+  value: string;
+  count: number;
+  /** JSON of the organisation or skill a value stands for. */
+  about: string | null;
 }
 
 const fixedFacets: { facet: FacetName; value: string; condition: string }[] = [
@@ -419,20 +546,34 @@ export async function countMatches(db: SqlRunner, filter: ResolvedFilter): Promi
   return row?.count ?? 0;
 }
 
+interface FacetPlan {
+  /** The conditions common to every row of `base`, and the facets' conditions as flags `f_<facet>` on its rows. */
+  baseWhere: string;
+  flags: string;
+  /** The flags as columns of a row `a` that has them. */
+  flagColumns: string;
+  /** Rows failing two or more facet filters count nowhere, so they are not kept. */
+  atMostOneFails: string;
+  /** Every facet filter passes (the rows of the result). */
+  all: string;
+  /** A SELECT over `base` giving (facet, value, count) rows: one 'fixed' row with a JSON object, then the open facets. */
+  counts: string;
+  entries: { facet: FacetName; value: string }[];
+}
+
 /**
- * The total and every facet's counts in one statement. The rows matching the common conditions are read once (into a
- * materialised CTE, with each facet's condition evaluated once per row as a flag); each facet then counts the rows that
- * pass every other facet's filter — so a facet's own choices do not hide its other values. Accessibility features add
- * up, so their counts apply every filter. Facets with a fixed set of values count in one pass with FILTER aggregates;
- * organisation, district, language and skill give their `openLimit` most frequent values.
+ * The facet counting of a search over a materialised `base` of the rows matching the common conditions (each facet's
+ * condition evaluated once per row, as a flag): each facet counts the rows that pass every other facet's filter — so a
+ * facet's own choices do not hide its other values. Accessibility features add up, so their counts apply every
+ * filter. Facets with a fixed set of values count in one pass with FILTER aggregates; organisation, district,
+ * language and skill give their `openLimit` most frequent values.
  */
-export async function countFacets(
-  db: SqlRunner,
+function facetPlan(
   filter: ResolvedFilter,
+  params: Params,
   accessibilityCodes: readonly string[],
   openLimit: number,
-): Promise<{ total: number; counts: FacetCount[] }> {
-  const params = new Params();
+): FacetPlan {
   const parts = whereParts(filter, params);
   const active = Object.keys(parts.facets) as FacetName[];
   const flag = (name: FacetName) => `f_${name}`;
@@ -454,43 +595,153 @@ export async function countFacets(
     (entry, index) =>
       `count(*) FILTER (WHERE ${entry.facet === 'accessibility' ? all : others(entry.facet)} AND ${entry.condition})::int AS c${index}`,
   );
-  const flags = active.map((name) => `, coalesce(${parts.facets[name]}, false) AS ${flag(name)}`).join('');
-  // Rows failing two or more facet filters count nowhere, so they are not kept.
-  const atMostOneFails =
-    active.length > 1 ? `WHERE (${active.map((name) => `(NOT ${flag(name)})::int`).join(' + ')}) <= 1` : '';
   const limit = params.add(openLimit);
-  const rows = await db.query<{ facet: string; value: string; count: number }>(
-    `WITH base AS MATERIALIZED (
-       SELECT * FROM (
-         SELECT a.id, a.format, a.cost_kind, a.age_min, a.age_max, a.accessibility, a.organisation_id, a.district,
-                a.languages${flags}
-           FROM activities a WHERE ${whereSql(parts, active)}
-         OFFSET 0
-       ) a ${atMostOneFails}
-     )
-     SELECT 'fixed' AS facet, row_to_json(f)::text AS value, 0 AS count
+  return {
+    baseWhere: whereSql(parts, active),
+    flags: active.map((name) => `, coalesce(${parts.facets[name]}, false) AS ${flag(name)}`).join(''),
+    flagColumns: active.map((name) => `, a.${flag(name)}`).join(''),
+    atMostOneFails:
+      active.length > 1 ? `WHERE (${active.map((name) => `(NOT ${flag(name)})::int`).join(' + ')}) <= 1` : '',
+    all,
+    counts: `SELECT 'fixed' AS facet, row_to_json(f)::text AS value, 0 AS count, NULL::text AS about
        FROM (SELECT count(*) FILTER (WHERE ${all})::int AS total, ${aggregates.join(', ')} FROM base a) f
-     UNION ALL (SELECT 'organisation', a.organisation_id::text, count(*)::int FROM base a
-                 WHERE ${others('organisation')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
-     UNION ALL (SELECT 'district', a.district, count(*)::int FROM base a
+     UNION ALL (SELECT 'organisation', t.value, t.count,
+                       json_build_object('id', o.id, 'slug', o.slug, 'name', o.name)::text
+                  FROM (SELECT a.organisation_id::text AS value, count(*)::int AS count FROM base a
+                         WHERE ${others('organisation')} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}) t
+                  JOIN organisations o ON o.id = t.value::uuid
+                 ORDER BY 3 DESC, 2)
+     UNION ALL (SELECT 'district', a.district, count(*)::int, NULL FROM base a
                  WHERE ${others('district')} AND a.district IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit} * 2)
-     UNION ALL (SELECT 'language', l.code, count(*)::int FROM base a CROSS JOIN LATERAL unnest(a.languages) AS l(code)
+     UNION ALL (SELECT 'language', l.code, count(*)::int, NULL FROM base a
+                 CROSS JOIN LATERAL unnest(a.languages) AS l(code)
                  WHERE ${others('language')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
-     UNION ALL (SELECT 'skill', x.skill_id::text, count(*)::int FROM base a JOIN activity_skills x ON x.activity_id = a.id
-                 WHERE ${others('skill')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})`,
-    params.values,
-  );
+     UNION ALL (SELECT 'skill', t.value, t.count,
+                       json_build_object('id', s.id, 'label', s.label, 'frameworkSlug', f.slug,
+                                         'frameworkShortTitle', f.short_title)::text
+                  FROM (SELECT x.skill_id::text AS value, count(*)::int AS count
+                          FROM base a JOIN activity_skills x ON x.activity_id = a.id
+                         WHERE ${others('skill')} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}) t
+                  JOIN skills s ON s.id = t.value::uuid JOIN skill_frameworks f ON f.id = s.framework_id
+                 ORDER BY 3 DESC, 2)`,
+    entries,
+  };
+}
+
+/** The columns `base` keeps of each matching row for counting facets. */
+const facetColumns = `a.id, a.format, a.cost_kind, a.age_min, a.age_max, a.accessibility, a.organisation_id, a.district,
+                a.languages`;
+
+function facetResult(plan: FacetPlan, rows: CountRow[]): { total: number; counts: FacetCount[] } {
   const fixedRow = rows.find((row) => row.facet === 'fixed');
   const fixed = (fixedRow ? JSON.parse(fixedRow.value) : {}) as Record<string, number>;
   return {
     total: fixed.total ?? 0,
     counts: [
-      ...entries.map((entry, index) => ({ facet: entry.facet, value: entry.value, count: fixed[`c${index}`] ?? 0 })),
+      ...plan.entries.map((entry, index) => ({
+        facet: entry.facet,
+        value: entry.value,
+        count: fixed[`c${index}`] ?? 0,
+      })),
       ...rows
-        .filter((row) => row.facet !== 'fixed')
-        .map((row) => ({ facet: row.facet as FacetName, value: row.value, count: row.count })),
+        .filter((row) => row.facet !== 'fixed' && row.facet !== 'row')
+        .map((row) => ({
+          facet: row.facet as FacetName,
+          value: row.value,
+          count: row.count,
+          ...(row.about && row.facet === 'organisation'
+            ? { organisation: JSON.parse(row.about) as OrganisationName }
+            : {}),
+          ...(row.about && row.facet === 'skill' ? { skill: JSON.parse(row.about) as SkillName } : {}),
+        })),
     ],
   };
+}
+
+/** The total and every facet's counts in one statement (see facetPlan). */
+export async function countFacets(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  accessibilityCodes: readonly string[],
+  openLimit: number,
+): Promise<{ total: number; counts: FacetCount[] }> {
+  const params = new Params();
+  const plan = facetPlan(filter, params, accessibilityCodes, openLimit);
+  const rows = await db.query<CountRow>(
+    `WITH base AS MATERIALIZED (
+       SELECT * FROM (
+         SELECT ${facetColumns}${plan.flags}
+           FROM activities a WHERE ${plan.baseWhere}
+         OFFSET 0
+       ) a ${plan.atMostOneFails}
+     )
+     ${plan.counts}`,
+    params.values,
+  );
+  return facetResult(plan, rows);
+}
+
+const dateColumns = ['nextStartAt', 'lastEndAt', 'publishedAt', 'nextSessionStart', 'nextSessionEnd'] as const;
+
+/**
+ * A page of results with the total and every facet's counts, in one statement and from one pass over the matching
+ * rows: the `base` of facetPlan also carries each row's rank or distance (computed only for rows passing every
+ * filter), the page is the best of those, and only its rows are read again for what a result shows. For selective
+ * searches (words, a small view, a radius), where the matching rows are few and finding them is the work.
+ */
+export async function searchRowsWithFacets(
+  db: SqlRunner,
+  filter: ResolvedFilter,
+  options: { sort: SortKind; limit: number; after: Keyset | null },
+  accessibilityCodes: readonly string[],
+  openLimit: number,
+): Promise<{ rows: SearchRow[]; total: number; counts: FacetCount[] }> {
+  const params = new Params();
+  const plan = facetPlan(filter, params, accessibilityCodes, openLimit);
+  const expressions = rankAndDistance(filter, params);
+  const sort = pageOrder(options, { rank: 'a.rank', distance: 'a.distance' }, params);
+  const now = params.add(filter.now);
+  const limit = params.add(options.limit + 1);
+  const rows = await db.query<CountRow>(
+    `WITH base AS MATERIALIZED (
+       SELECT ${facetColumns}, a.next_start_at${plan.flagColumns},
+              CASE WHEN ${plan.all} THEN ${expressions.rank} END AS rank,
+              CASE WHEN ${plan.all} THEN ${expressions.distance} END AS distance
+         FROM (
+           SELECT ${facetColumns}, a.next_start_at, a.search_vector, a.location${plan.flags}
+             FROM activities a WHERE ${plan.baseWhere}
+           OFFSET 0
+         ) a ${plan.atMostOneFails}
+     ),
+     page AS (
+       SELECT a.id, a.next_start_at AS "nextStartAt", ${sort.keyExpression} AS "sortKey", a.rank,
+              a.distance AS "distanceKm"
+         FROM base a
+        WHERE ${plan.all}${sort.after ? ` AND ${sort.after}` : ''}
+        ORDER BY ${sort.order}
+        LIMIT ${limit}
+     )
+     SELECT 'row' AS facet, row_to_json(r)::text AS value, r.position AS count, NULL::text AS about FROM (
+       SELECT ${pageColumns}, page."sortKey", page.rank, page."distanceKm",
+              (row_number() OVER (ORDER BY ${sort.outerOrder}))::int AS position
+         FROM page
+         JOIN activities a ON a.id = page.id
+         JOIN organisations o ON o.id = a.organisation_id
+         ${nextSessionJoin(now)}
+     ) r
+     UNION ALL
+     ${plan.counts}`,
+    params.values,
+  );
+  const page = rows
+    .filter((row) => row.facet === 'row')
+    .sort((a, b) => a.count - b.count)
+    .map((row) => {
+      const { position: _position, ...item } = JSON.parse(row.value) as Record<string, unknown>;
+      for (const column of dateColumns) if (typeof item[column] === 'string') item[column] = new Date(item[column]);
+      return item as unknown as SearchRow;
+    });
+  return { rows: page, ...facetResult(plan, rows) };
 }
 
 // ── Map ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -505,23 +756,110 @@ export interface ClusterCell {
   maxLat: number;
 }
 
-/** Activities grouped by a grid cell of the given size in degrees (anchored at 0,0, so cells stay put as the map pans). */
-export async function clusterCells(
-  db: SqlRunner,
-  filter: ResolvedFilter,
-  cell: { lon: number; lat: number },
-): Promise<ClusterCell[]> {
+/** The cell height of a city's grid for a cell width, computed where the cells are (`activity_map_lat_factor`). */
+const cellHeightSql = (cityId: string, cellLon: string) =>
+  `(${cellLon}::float8 * (SELECT activity_map_lat_factor(c.center_lat) FROM cities c WHERE c.id = ${cityId}))`;
+
+/**
+ * Matching activities grouped by the cells of the map grid at a zoom (`cellLon` wide, anchored at 0,0 so cells stay
+ * put as the map pans), read from the activities themselves: any search.
+ */
+export async function clusterCells(db: SqlRunner, filter: ResolvedFilter, cellLon: number): Promise<ClusterCell[]> {
   const params = new Params();
   const where = whereSql(whereParts(filter, params));
-  const cellLon = params.add(cell.lon);
-  const cellLat = params.add(cell.lat);
+  const width = params.add(cellLon);
+  const height = cellHeightSql(params.add(filter.cityId), width);
   return db.query<ClusterCell>(
     `SELECT count(*)::int AS count, avg(a.location[0]) AS lon, avg(a.location[1]) AS lat,
             min(a.location[0]) AS "minLon", max(a.location[0]) AS "maxLon",
             min(a.location[1]) AS "minLat", max(a.location[1]) AS "maxLat"
        FROM activities a
       WHERE ${where} AND a.location IS NOT NULL
-      GROUP BY floor(a.location[0] / ${cellLon}::float8), floor(a.location[1] / ${cellLat}::float8)`,
+      GROUP BY floor(a.location[0] / ${width}::float8), floor(a.location[1] / ${height})`,
+    params.values,
+  );
+}
+
+/** The zoom of the cells kept in activity_map_cells; coarser zooms are unions of them. */
+export const STORED_CELL_ZOOM = 14;
+/** Their width in degrees: 90 / 2^14, as migration 0010 has it. */
+export const STORED_CELL_LON = 90 / 2 ** STORED_CELL_ZOOM;
+
+/**
+ * Every published activity of a city with a place, grouped by the map grid's cells at a zoom up to 14 — the answer of
+ * clusterCells for a search without any filter — from activity_map_cells instead of the activities: the kept zoom-14
+ * cells, corrected for the instant (they count activities by whether `next_start_at` was still set, the search by
+ * whether the last session has ended: the few activities on either side are read through two small indexes), then
+ * merged into the zoom's cells (2^(14 − zoom) kept cells a side, the same cells floor() gives at that zoom). A kept
+ * cell that lost an activity on its edge this way is read from the activities, so extents stay exact.
+ */
+export async function storedClusterCells(
+  db: SqlRunner,
+  cityId: string,
+  now: Date,
+  zoom: number,
+): Promise<ClusterCell[]> {
+  const params = new Params();
+  const city = params.add(cityId);
+  const at = params.add(now);
+  const width = params.add(STORED_CELL_LON);
+  const merge = params.add(2 ** (STORED_CELL_ZOOM - Math.min(STORED_CELL_ZOOM, Math.max(0, Math.floor(zoom)))));
+  return db.query<ClusterCell>(
+    `WITH grid AS (
+       SELECT ${width}::float8 AS width, ${width}::float8 * activity_map_lat_factor(c.center_lat) AS height
+         FROM cities c WHERE c.id = ${city}
+     ),
+     moved AS (
+       SELECT a.location[0] AS lon, a.location[1] AS lat, -1 AS sign FROM activities a
+        WHERE a.city_id = ${city} AND a.status = 'published' AND a.location IS NOT NULL
+          AND a.next_start_at IS NOT NULL AND a.last_end_at <= ${at}
+       UNION ALL
+       SELECT a.location[0], a.location[1], 1 FROM activities a
+        WHERE a.city_id = ${city} AND a.status = 'published' AND a.location IS NOT NULL
+          AND a.next_start_at IS NULL AND a.last_end_at > ${at}
+     ),
+     delta AS (
+       SELECT floor(m.lon / g.width)::int AS cell_x, floor(m.lat / g.height)::int AS cell_y, sum(m.sign)::int AS n,
+              sum(m.sign * m.lon) AS lon_sum, sum(m.sign * m.lat) AS lat_sum,
+              min(m.lon) FILTER (WHERE m.sign > 0) AS lon_min, max(m.lon) FILTER (WHERE m.sign > 0) AS lon_max,
+              min(m.lat) FILTER (WHERE m.sign > 0) AS lat_min, max(m.lat) FILTER (WHERE m.sign > 0) AS lat_max,
+              min(m.lon) FILTER (WHERE m.sign < 0) AS gone_lon_min, max(m.lon) FILTER (WHERE m.sign < 0) AS gone_lon_max,
+              min(m.lat) FILTER (WHERE m.sign < 0) AS gone_lat_min, max(m.lat) FILTER (WHERE m.sign < 0) AS gone_lat_max
+         FROM moved m CROSS JOIN grid g
+        GROUP BY 1, 2
+     ),
+     fine AS (
+       SELECT coalesce(k.cell_x, d.cell_x) AS cell_x, coalesce(k.cell_y, d.cell_y) AS cell_y,
+              coalesce(k.activities, 0) + coalesce(d.n, 0) AS n,
+              coalesce(k.lon_sum, 0) + coalesce(d.lon_sum, 0) AS lon_sum,
+              coalesce(k.lat_sum, 0) + coalesce(d.lat_sum, 0) AS lat_sum,
+              least(k.lon_min, d.lon_min) AS lon_min, greatest(k.lon_max, d.lon_max) AS lon_max,
+              least(k.lat_min, d.lat_min) AS lat_min, greatest(k.lat_max, d.lat_max) AS lat_max,
+              coalesce(d.gone_lon_min <= k.lon_min OR d.gone_lon_max >= k.lon_max
+                       OR d.gone_lat_min <= k.lat_min OR d.gone_lat_max >= k.lat_max, false) AS stale
+         FROM (SELECT * FROM activity_map_cells WHERE city_id = ${city}) k
+         FULL JOIN delta d ON d.cell_x = k.cell_x AND d.cell_y = k.cell_y
+     ),
+     cells AS (
+       SELECT cell_x, cell_y, n, lon_sum, lat_sum, lon_min, lon_max, lat_min, lat_max FROM fine WHERE NOT stale
+       UNION ALL
+       SELECT f.cell_x, f.cell_y, live.* FROM fine f CROSS JOIN grid g CROSS JOIN LATERAL (
+         SELECT count(*)::int, sum(a.location[0]), sum(a.location[1]), min(a.location[0]), max(a.location[0]),
+                min(a.location[1]), max(a.location[1])
+           FROM activities a
+          WHERE a.city_id = ${city} AND a.status = 'published'
+            AND (a.last_end_at IS NULL OR a.last_end_at > ${at})
+            AND a.location <@ box(point((f.cell_x - 0.01) * g.width, (f.cell_y - 0.01) * g.height),
+                                  point((f.cell_x + 1.01) * g.width, (f.cell_y + 1.01) * g.height))
+            AND floor(a.location[0] / g.width) = f.cell_x AND floor(a.location[1] / g.height) = f.cell_y
+       ) live
+        WHERE f.stale
+     )
+     SELECT sum(n)::int AS count, sum(lon_sum) / sum(n) AS lon, sum(lat_sum) / sum(n) AS lat,
+            min(lon_min) AS "minLon", max(lon_max) AS "maxLon", min(lat_min) AS "minLat", max(lat_max) AS "maxLat"
+       FROM cells
+      WHERE n > 0
+      GROUP BY floor(cell_x / ${merge}::float8), floor(cell_y / ${merge}::float8)`,
     params.values,
   );
 }

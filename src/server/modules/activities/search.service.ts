@@ -12,6 +12,7 @@ import {
   type FacetCount,
   type FacetName,
   facetNames,
+  filtersNothing,
   findFrameworkId,
   type Keyset,
   mapPoints,
@@ -24,8 +25,10 @@ import {
   type SearchTerm,
   type SortKind,
   searchRows,
+  searchRowsWithFacets,
   skillIdsWithNarrower,
   skillsById,
+  storedClusterCells,
 } from './search.repo.ts';
 import { instantOf, wallTimeIn } from './time-zones.ts';
 
@@ -508,15 +511,25 @@ const answerCache = new Map<string, { expires: number; value: unknown }>();
  * change must show at once there).
  */
 async function cached<T>(key: string, compute: () => Promise<T>, rows: (value: T) => number): Promise<T> {
-  const hit = answerCache.get(key);
-  if (hit && hit.expires > Date.now()) return hit.value as T;
+  const hit = cachedAnswer<T>(key);
+  if (hit !== undefined) return hit;
   const value = await compute();
-  if (rows(value) >= CACHE_MIN_ROWS) {
-    answerCache.delete(key);
-    answerCache.set(key, { expires: Date.now() + CACHE_TTL_MS, value });
-    while (answerCache.size > CACHE_MAX_ENTRIES) answerCache.delete(answerCache.keys().next().value as string);
-  }
+  keepAnswer(key, value, rows(value));
   return value;
+}
+
+/** The kept answer under a key, if it has not expired. */
+function cachedAnswer<T>(key: string): T | undefined {
+  const hit = answerCache.get(key);
+  return hit && hit.expires > Date.now() ? (hit.value as T) : undefined;
+}
+
+/** Keeps an answer for a minute when it counted enough rows to be worth it. */
+function keepAnswer(key: string, value: unknown, rows: number): void {
+  if (rows < CACHE_MIN_ROWS) return;
+  answerCache.delete(key);
+  answerCache.set(key, { expires: Date.now() + CACHE_TTL_MS, value });
+  while (answerCache.size > CACHE_MAX_ENTRIES) answerCache.delete(answerCache.keys().next().value as string);
 }
 
 /** Empties the cache (benchmarks measure cold answers with it). */
@@ -530,6 +543,25 @@ function filterKey(kind: string, filter: ResolvedFilter, ...extra: (string | num
   return `${kind}|${extra.join('|')}|${JSON.stringify(rest)}`;
 }
 
+/** The tsqueries of recent words: the text search configurations are built in and never change. */
+const tsqueryCache = new Map<string, { all: string; title: string } | null>();
+const TSQUERY_CACHE_MAX = 2000;
+
+async function tsqueriesOf(db: SqlRunner, terms: SearchTerm[], languages: string[]) {
+  const key = JSON.stringify([terms, languages]);
+  const hit = tsqueryCache.get(key);
+  if (hit !== undefined) {
+    // Most recently used last, so the oldest go first.
+    tsqueryCache.delete(key);
+    tsqueryCache.set(key, hit);
+    return hit;
+  }
+  const built = await buildTsqueries(db, terms, languages);
+  tsqueryCache.set(key, built);
+  while (tsqueryCache.size > TSQUERY_CACHE_MAX) tsqueryCache.delete(tsqueryCache.keys().next().value as string);
+  return built;
+}
+
 interface Prepared {
   filter: ResolvedFilter;
   terms: SearchTerm[];
@@ -541,7 +573,7 @@ async function prepare(db: SqlRunner, city: CityRecord, query: SearchQuery, opti
   const now = options.now ?? new Date();
   const terms = searchTerms(query.q);
   const [tsqueries, organisations, skillIds, frameworkId] = await Promise.all([
-    terms.length > 0 ? buildTsqueries(db, terms, city.languages) : null,
+    terms.length > 0 ? tsqueriesOf(db, terms, city.languages) : null,
     query.organisation.length > 0 ? organisationsBySlugOrId(db, query.organisation) : [],
     query.skill.length > 0 ? skillIdsWithNarrower(db, query.skill) : null,
     query.framework ? findFrameworkId(db, city.id, query.framework) : null,
@@ -601,6 +633,15 @@ export function viewFilter(
   return { bbox: clipped, bboxIndexed: share < LARGE_VIEW_SHARE, locatedOnly: false };
 }
 
+/**
+ * Whether a search narrows the city down by words, a small map view or a radius: then finding the matching rows is
+ * the work, and the page and its facet counts come from one pass over them. A broad one (a facet or two over the whole
+ * city) reads its first page in the sort's index order instead, and keeps its counts for a minute.
+ */
+function selective(filter: ResolvedFilter): boolean {
+  return filter.tsquery !== null || (filter.bbox !== null && filter.bboxIndexed) || !!filter.near?.radiusKm;
+}
+
 function effectiveSort(query: SearchQuery, filter: ResolvedFilter): SortKind {
   if (query.sort === 'distance' && filter.near) return 'distance';
   if (query.sort === 'date') return 'date';
@@ -658,31 +699,34 @@ function toHit(row: SearchRow, language: string, fallbacks: string[]): SearchHit
   };
 }
 
+/** The facet counts of a search, named and labelled for the answer. */
 async function facetsOf(
   db: SqlRunner,
   city: CityRecord,
   query: SearchQuery,
   prepared: Prepared,
   language: string,
+  counted: { total: number; counts: FacetCount[] },
 ): Promise<{ total: number; facets: Facets }> {
-  const { filter } = prepared;
-  const counted = await cached(
-    filterKey('facets', filter),
-    () => countFacets(db, filter, accessibilityFeatures, OPEN_FACET_LIMIT),
-    (value) => value.total,
-  );
   const counts: FacetCount[] = counted.counts;
-  const organisations = counts.filter((count) => count.facet === 'organisation');
-  const skills = counts.filter((count) => count.facet === 'skill');
+  // The counts come with their organisations' and skills' names; only chosen values outside them are looked up.
+  const namedOrganisations = counts.flatMap((count) => (count.organisation ? [count.organisation] : []));
+  const namedSkills = counts.flatMap((count) => (count.skill ? [count.skill] : []));
+  const known = new Set([...namedOrganisations, ...namedSkills].map((named) => named.id));
+  const unnamed = (facet: FacetName, extra: string[] = []) => [
+    ...new Set([
+      ...counts.filter((count) => count.facet === facet && !known.has(count.value)).map((count) => count.value),
+      ...extra.filter((id) => !known.has(id)),
+    ]),
+  ];
   const [organisationRows, skillRows] = await Promise.all([
-    organisationsById(
-      db,
-      organisations.map((o) => o.value),
-    ),
-    skillsById(db, [...new Set([...skills.map((s) => s.value), ...query.skill])]),
+    organisationsById(db, unnamed('organisation')),
+    skillsById(db, unnamed('skill', query.skill)),
   ]);
-  const organisationNames = new Map([...prepared.organisations, ...organisationRows].map((o) => [o.id, o]));
-  const skillNames = new Map(skillRows.map((s) => [s.id, s]));
+  const organisationNames = new Map(
+    [...prepared.organisations, ...namedOrganisations, ...organisationRows].map((o) => [o.id, o]),
+  );
+  const skillNames = new Map([...namedSkills, ...skillRows].map((s) => [s.id, s]));
   const selected: Record<FacetName, string[]> = {
     format: query.format,
     age: query.age,
@@ -748,16 +792,34 @@ export async function searchActivities(
   if (query.cursor && (!cursor || cursor.sort !== sort)) {
     throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/cursor', problem: 'not a cursor of this search' }]);
   }
-  const [rows, counted] = await Promise.all([
-    searchRows(db, prepared.filter, { sort, limit: query.limit, after: cursor }),
-    options.facets === false
-      ? cached(
-          filterKey('count', prepared.filter),
-          () => countMatches(db, prepared.filter),
-          (total) => total,
-        ).then((total) => ({ total, facets: null }))
-      : facetsOf(db, city, query, prepared, options.language),
-  ]);
+  const { filter } = prepared;
+  const pageOptions = { sort, limit: query.limit, after: cursor };
+  let rows: SearchRow[];
+  let counted: { total: number; facets: Facets | null };
+  const facetsKey = filterKey('facets', filter);
+  const kept = options.facets === false ? undefined : cachedAnswer<{ total: number; counts: FacetCount[] }>(facetsKey);
+  if (options.facets !== false && !kept && selective(filter)) {
+    // Few matching rows, costly to find: the page and the counts come from one pass over them.
+    const found = await searchRowsWithFacets(db, filter, pageOptions, accessibilityFeatures, OPEN_FACET_LIMIT);
+    keepAnswer(facetsKey, { total: found.total, counts: found.counts }, found.total);
+    rows = found.rows;
+    counted = await facetsOf(db, city, query, prepared, options.language, found);
+  } else {
+    [rows, counted] = await Promise.all([
+      searchRows(db, filter, pageOptions),
+      options.facets === false
+        ? cached(
+            filterKey('count', filter),
+            () => countMatches(db, filter),
+            (total) => total,
+          ).then((total) => ({ total, facets: null }))
+        : cached(
+            facetsKey,
+            () => countFacets(db, filter, accessibilityFeatures, OPEN_FACET_LIMIT),
+            (value) => value.total,
+          ).then((value) => facetsOf(db, city, query, prepared, options.language, value)),
+    ]);
+  }
   const more = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
@@ -872,10 +934,14 @@ export async function searchMap(
   const filter: ResolvedFilter = wholeCity
     ? { ...prepared.filter, bbox: null, bboxIndexed: false, locatedOnly: true }
     : prepared.filter;
+  // Without any filter, the whole city's cells are kept up to date on every write (activity_map_cells): read fresh.
+  const unfiltered = wholeCity && filtersNothing(filter);
   const grouped = await cached(
     filterKey('map', filter, level, options.language),
     async () => {
-      const cells = await clusterCells(db, filter, cell);
+      const cells = unfiltered
+        ? await storedClusterCells(db, filter.cityId, filter.now, level)
+        : await clusterCells(db, filter, cell.lon);
       const singles = await mapPointsAt(
         db,
         filter,
@@ -883,7 +949,7 @@ export async function searchMap(
       );
       return { cells, singles };
     },
-    (value) => value.cells.reduce((sum, c) => sum + c.count, 0),
+    (value) => (unfiltered ? 0 : value.cells.reduce((sum, c) => sum + c.count, 0)),
   );
   const inView = (lon: number, lat: number) =>
     !wholeCity || !view || (lon >= view.west && lon <= view.east && lat >= view.south && lat <= view.north);

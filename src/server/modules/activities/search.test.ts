@@ -4,9 +4,20 @@ import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.t
 import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { setCityFrameworks } from '../skills/skills.service.ts';
-import type { ActivityInput } from './activities.model.ts';
+import { accessibilityFeatures, type ActivityInput } from './activities.model.ts';
+import { refreshSessionSummary } from './activities.repo.ts';
 import { createActivity } from './activities.service.ts';
-import { parseSearchParams, searchActivities } from './search.service.ts';
+import {
+  buildTsqueries,
+  type ClusterCell,
+  clusterCells,
+  countFacets,
+  type ResolvedFilter,
+  searchRows,
+  searchRowsWithFacets,
+  storedClusterCells,
+} from './search.repo.ts';
+import { cellSize, parseSearchParams, searchActivities } from './search.service.ts';
 
 interface Hit {
   id: string;
@@ -34,6 +45,31 @@ interface SearchBody {
 const library = { name: 'Central Library', lat: 50.3752, lon: -4.1397 };
 const devonport = { name: 'Devonport Guildhall', lat: 50.3688, lon: -4.1779 };
 const plympton = { name: 'Plympton Library', lat: 50.3862, lon: -4.0513 };
+
+/** A search of a city's published activities without any filter, as the database sees it. */
+const plainFilter = (cityId: string): ResolvedFilter => ({
+  cityId,
+  now: new Date(),
+  tsquery: null,
+  titleTsquery: null,
+  formats: [],
+  ageBandIds: [],
+  ageMin: null,
+  ageMax: null,
+  cost: null,
+  skillIds: null,
+  frameworkId: null,
+  organisationIds: null,
+  districts: [],
+  languages: [],
+  accessibility: [],
+  range: null,
+  bbox: null,
+  bboxIndexed: false,
+  locatedOnly: false,
+  near: null,
+  publishedSince: null,
+});
 
 describe(`catalogue search on ${testEngine}`, () => {
   let t: TestApp;
@@ -447,6 +483,65 @@ describe(`catalogue search on ${testEngine}`, () => {
     expect(close.json().total).toBe(0);
   });
 
+  it('finds words within a small view or a radius through the per-square index, phrases in order', async () => {
+    const aroundLibrary = 'bbox=-4.15,50.37,-4.13,50.38';
+    const west = 'bbox=-4.19,50.36,-4.17,50.375';
+    expect((await search(`q=chess&${aroundLibrary}`)).total).toBe(23);
+    expect(titles(await search(`q=robot&${aroundLibrary}`))).toEqual(['Robotics club for beginners']);
+    expect(titles(await search(`q=robot&${west}`))).toEqual([]);
+    expect(titles(await search(`q=runs&${west}`))).toEqual(['Running club']);
+    expect(titles(await search(`q=%22robotics%20club%22&${aroundLibrary}`))).toEqual(['Robotics club for beginners']);
+    expect(titles(await search(`q=%22club%20robotics%22&${aroundLibrary}`))).toEqual([]);
+    const nearPlympton = `near=${plympton.lat},${plympton.lon}`;
+    expect(titles(await search(`q=programming&${nearPlympton}&radiusKm=2`))).toEqual([
+      'Programming lessons for young people',
+    ]);
+    expect(titles(await search(`q=chess&${nearPlympton}&radiusKm=2`))).toEqual([]);
+    const facets = await search(`q=club&format=in_person&age=teens&${aroundLibrary}`);
+    expect(titles(facets)).toEqual(['Robotics club for beginners']);
+    expect(count(facets, 'age', 'adults')).toBe(23);
+    expect(count(facets, 'format', 'in_person')).toBe(1);
+  });
+
+  it('gives the same page and facet counts from one pass as from separate statements', async () => {
+    const words = async (text: string) => {
+      const built = await buildTsqueries(t.db, [[text]], city.languages);
+      return { tsquery: built?.all ?? null, titleTsquery: built?.title ?? null };
+    };
+    const plain = plainFilter(city.id);
+    const aroundLibrary = { west: -4.15, south: 50.37, east: -4.13, north: 50.38 };
+    const filters: ResolvedFilter[] = [
+      { ...plain, ...(await words('club')) },
+      { ...plain, ...(await words('club')), formats: ['in_person'], cost: 'free', ageBandIds: ['adults'] },
+      { ...plain, ...(await words('chess')), bbox: aroundLibrary, bboxIndexed: true, accessibility: [] },
+      { ...plain, bbox: aroundLibrary, bboxIndexed: true, languages: ['en'], districts: ['Drake'] },
+      { ...plain, near: { lat: library.lat, lon: library.lon, radiusKm: 12 }, formats: ['in_person', 'blended'] },
+    ];
+    for (const [index, filter] of filters.entries()) {
+      const sorts = [
+        ...(filter.tsquery ? (['relevance'] as const) : []),
+        'date' as const,
+        ...(filter.near ? (['distance'] as const) : []),
+      ];
+      const counted = await countFacets(t.db, filter, accessibilityFeatures, 20);
+      for (const sort of sorts) {
+        let after = null;
+        for (let pageNumber = 0; pageNumber < 3; pageNumber++) {
+          const options = { sort, limit: 4, after };
+          const separate = await searchRows(t.db, filter, options);
+          const together = await searchRowsWithFacets(t.db, filter, options, accessibilityFeatures, 20);
+          const label = `filter ${index}, ${sort}, page ${pageNumber + 1}`;
+          expect(together.rows, label).toEqual(separate);
+          expect(together.total, label).toBe(counted.total);
+          expect(together.counts, label).toEqual(counted.counts);
+          const last = separate.at(-2);
+          if (separate.length <= 4 || !last) break;
+          after = { key: last.sortKey, id: last.id };
+        }
+      }
+    }
+  });
+
   it('exports a search as CSV, iCalendar and JSON', async () => {
     const csv = await t.app.inject({ url: '/api/v1/cities/plymouth/activities/export.csv?q=robotics' });
     expect(csv.statusCode).toBe(200);
@@ -478,5 +573,63 @@ describe(`catalogue search on ${testEngine}`, () => {
     expect(fragment.body).not.toContain('<header');
     const bad = await t.app.inject({ url: '/c/plymouth/activities?bbox=1,2', headers: { accept: 'text/html' } });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('keeps the map cells equal to counting the activities, through every kind of write', async () => {
+    const located = { ...plainFilter(city.id), locatedOnly: true };
+    const key = (c: ClusterCell) => [c.count, c.minLon, c.minLat, c.maxLon, c.maxLat].join(' ');
+    const compare = async (step: string, now = new Date()) => {
+      for (const zoom of [3, 11, 13, 14]) {
+        const [stored, live] = await Promise.all([
+          storedClusterCells(t.db, city.id, now, zoom),
+          clusterCells(t.db, { ...located, now }, cellSize(zoom, city.centerLat).lon),
+        ]);
+        expect(stored.map(key).sort(), `${step}, zoom ${zoom}`).toEqual(live.map(key).sort());
+        const centres = new Map(live.map((c) => [key(c), c]));
+        for (const cell of stored) {
+          expect(Number(cell.lon)).toBeCloseTo(Number(centres.get(key(cell))?.lon), 9);
+          expect(Number(cell.lat)).toBeCloseTo(Number(centres.get(key(cell))?.lat), 9);
+        }
+      }
+    };
+    const [kept] = await t.db.query<{ cells: number }>(
+      'SELECT count(*)::int AS cells FROM activity_map_cells WHERE city_id = $1',
+      [city.id],
+    );
+    expect(kept?.cells).toBeGreaterThan(1);
+    await compare('as published');
+    const kayaking = await publish('kayaking', {
+      title: { en: 'Harbour kayaking' },
+      venues: [{ name: 'Mount Batten', lat: 50.3597, lon: -4.1289 }],
+    });
+    await compare('a new activity in a new cell');
+    await t.db.query('UPDATE activities SET location = point(location[0] + 0.004, location[1]) WHERE id = $1', [
+      kayaking.id,
+    ]);
+    await compare('an activity moved');
+    // Twenty-eight activities share the library's point: archiving one takes it from the edge of its cell.
+    await t.db.query("UPDATE activities SET status = 'archived' WHERE id = $1", [ids['chess-0']]);
+    await compare('an activity archived');
+    await t.db.query('UPDATE activities SET location = point(location[0], location[1] + 0.0001) WHERE city_id = $1', [
+      city.id,
+    ]);
+    await compare('every activity moved in one statement');
+    await t.db.query('DELETE FROM activities WHERE id = $1', [kayaking.id]);
+    await compare('an activity deleted');
+    // The clock past every session: only activities without dates are left, however the cells stand.
+    await compare('every session over', new Date(Date.now() + 5 * 365 * 86_400_000));
+    // The hourly refresh clears a next date: that activity leaves the cells, and readers before its end add it back.
+    await t.db.query('UPDATE activities SET next_start_at = NULL WHERE id = $1', [ids.robotics]);
+    await compare('a next date cleared before the end');
+    // A new centre changes the grid's cell height: the city's cells are laid again.
+    await t.db.query('UPDATE cities SET center_lat = center_lat + 1 WHERE id = $1', [city.id]);
+    await compare('the grid redrawn');
+    await t.db.query('UPDATE cities SET center_lat = center_lat - 1 WHERE id = $1', [city.id]);
+    await t.db.query('UPDATE activities SET location = point(location[0], location[1] - 0.0001) WHERE city_id = $1', [
+      city.id,
+    ]);
+    await t.db.query("UPDATE activities SET status = 'published' WHERE id = $1", [ids['chess-0']]);
+    await refreshSessionSummary(t.db, ids.robotics as string);
+    await compare('restored');
   });
 });

@@ -14,7 +14,7 @@ import {
   searchTerms,
   viewFilter,
 } from './search.service.ts';
-import { minimalBranches } from './search.repo.ts';
+import { AREA_DEGREES, areaKeys, areaTsqueries, MAX_AREAS, minimalBranches } from './search.repo.ts';
 
 function problems(raw: Record<string, string | string[]>): string[] {
   try {
@@ -221,5 +221,40 @@ describe('tsquery branches', () => {
       "'digital':* <-> 'art':*",
     ]);
     expect(minimalBranches(["'l''art':*", "'l''a':*"])).toEqual(["'l''a':*"]);
+  });
+});
+
+describe('words within a map view', () => {
+  it('names the squares a view touches, as the index keys them, and none for a view too large', () => {
+    expect(areaKeys({ west: 25.385, south: 54.775, east: 25.395, north: 54.785 })).toEqual([
+      '2538,5477|',
+      '2538,5478|',
+      '2539,5477|',
+      '2539,5478|',
+    ]);
+    // West of Greenwich and south of the equator: floor, not truncation.
+    expect(areaKeys({ west: -4.155, south: -0.005, east: -4.145, north: 0.005 })).toEqual([
+      '-416,-1|',
+      '-416,0|',
+      '-415,-1|',
+      '-415,0|',
+    ]);
+    // A point on a square's edge belongs to the square above it, in SQL's floor as here.
+    expect(areaKeys({ west: 0.04, south: 0.04, east: 0.04, north: 0.04 })).toEqual([
+      `${Math.floor(0.04 / AREA_DEGREES)},${Math.floor(0.04 / AREA_DEGREES)}|`,
+    ]);
+    const side = Math.ceil(Math.sqrt(MAX_AREAS)) + 1;
+    expect(areaKeys({ west: 0.001, south: 0.001, east: side * AREA_DEGREES, north: side * AREA_DEGREES })).toBeNull();
+  });
+
+  it('asks for the words once per square, every lexeme prefixed, operators and weights in place', () => {
+    expect(areaTsqueries("( 'cycl':* | 'cyclin':* ) & 'club':*A", ['1,2|', '1,3|'])).toEqual([
+      "( '1,2|cycl':* | '1,2|cyclin':* ) & '1,2|club':*A",
+      "( '1,3|cycl':* | '1,3|cyclin':* ) & '1,3|club':*A",
+    ]);
+    // The squares' vector has no positions: a phrase's words are asked for together, and in order on the row.
+    expect(areaTsqueries("'robot' <-> 'club' <2> 'kit'", ['0,0|'])).toEqual(["'0,0|robot' & '0,0|club' & '0,0|kit'"]);
+    // Doubled quotes inside a lexeme stay one lexeme.
+    expect(areaTsqueries("'l''art':*", ['0,0|'])).toEqual(["'0,0|l''art':*"]);
   });
 });
