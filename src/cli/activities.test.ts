@@ -89,6 +89,17 @@ describe(`the activities import command on ${testEngine}`, () => {
     expect(skipped.code).toBe(0);
     expect(skipped.body).toMatchObject({ written: true, created: 1, failed: 2 });
     expect(skipped.body.failures.map((f: { line: number }) => f.line)).toEqual([3, 4]);
+    // JSON keeps each problem's stable key and params beside the English text.
+    expect(skipped.body.failures[0].problemDetails[0]).toMatchObject({ column: 'lat', key: 'venue_outside_city' });
+    expect(skipped.body.failures[1].problemDetails).toEqual([
+      {
+        column: 'end',
+        field: '/endsAt',
+        key: 'csv_not_date_time',
+        params: { value: 'not a date' },
+        problem: '"not a date" is not a date (use 2025-03-04 18:00 or ISO 8601)',
+      },
+    ]);
   }, 240_000);
 
   it('imports an iCalendar file and reports bad input with exit code 2', async () => {
@@ -96,6 +107,28 @@ describe(`the activities import command on ${testEngine}`, () => {
     expect(ics.body).toMatchObject({ kind: 'ical', created: 2 });
     const broken = await importFile(path.join(fixtures, 'broken-no-events.ics'), '--json');
     expect([broken.code, broken.body.error.code]).toEqual([2, 'IMPORT_HAS_ERRORS']);
+    expect(broken.body.error.details).toEqual([
+      { key: 'ical_no_events', params: {}, problem: 'the calendar has no events' },
+    ]);
+    // The readers' messages in English, whatever the city's languages.
+    const badDate = path.join(scratch, 'bad-date.ics');
+    fs.writeFileSync(
+      badDate,
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VEVENT',
+        'UID:bad-date@example.org',
+        'SUMMARY:Month thirteen',
+        'DTSTART:20261301T180000Z',
+        'GEO:50.3722;-4.1425',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n'),
+    );
+    const refused = await importFile(badDate);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('line 3: the event’s DTSTART is not a real date or date-time');
     const missing = await importFile(path.join(scratch, 'nope.csv'), '--json');
     expect([missing.code, missing.body.error.code]).toEqual([2, 'USAGE']);
     const unknown = await environment.runInProcess([

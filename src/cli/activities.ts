@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../server/errors.ts';
 import { recordAudit } from '../server/modules/audit/audit.service.ts';
-import type { ImportReport } from '../server/modules/activities/imports.service.ts';
+import type { ImportProblem, ImportReport } from '../server/modules/activities/imports.service.ts';
 import { cliCaller, type RunAction } from './cities.ts';
 import { withDatabase } from './commands.ts';
 import { organisationForCli } from './organisations.ts';
@@ -27,9 +27,24 @@ interface ImportSummary {
   skipped: number;
   unchanged: number;
   failed: number;
-  failures: { line: number; externalUid: string | null; problems: string[] }[];
+  /** Each failed row: its problems in English, and with their stable keys and params in `problemDetails`. */
+  failures: { line: number; externalUid: string | null; problems: string[]; problemDetails: ImportProblem[] }[];
+  /** Notes in English (`line N: …` for a row's). */
   warnings: string[];
 }
+
+/** A row problem as the CLI prints it: English, after its column. */
+const englishProblem = (p: { column?: string; problem: string }) =>
+  p.column ? `${p.column}: ${p.problem}` : p.problem;
+
+/** A row problem with its key and params (as the API's import report gives them). */
+const problemDetail = (p: ImportProblem): ImportProblem => ({
+  ...(p.column ? { column: p.column } : {}),
+  ...(p.field ? { field: p.field } : {}),
+  problem: p.problem,
+  key: p.key,
+  params: p.params,
+});
 
 function summaryText(summary: ImportSummary, options: ImportOptions): string {
   const lines = [
@@ -94,9 +109,10 @@ export function registerActivitiesCommands(program: Command, run: RunAction): vo
           const base = {
             file: options.file,
             kind: analysed.kind,
+            // The CLI speaks English: each note's English text.
             warnings: [
-              ...analysed.warnings,
-              ...analysed.rows.flatMap((row) => row.warnings.map((w) => `line ${row.line}: ${w}`)),
+              ...analysed.warnings.map((w) => w.problem),
+              ...analysed.rows.flatMap((row) => row.warnings.map((w) => `line ${row.line}: ${w.problem}`)),
             ],
           };
           if (invalid.length > 0 && !options.skipInvalid) {
@@ -111,7 +127,8 @@ export function registerActivitiesCommands(program: Command, run: RunAction): vo
               failures: invalid.map((row) => ({
                 line: row.line,
                 externalUid: row.externalUid,
-                problems: row.problems.map((p) => (p.column ? `${p.column}: ${p.problem}` : p.problem)),
+                problems: row.problems.map(englishProblem),
+                problemDetails: row.problems.map(problemDetail),
               })),
             } satisfies ImportSummary;
           }
@@ -156,13 +173,15 @@ export function registerActivitiesCommands(program: Command, run: RunAction): vo
             failed: report.failed,
             failures: report.items
               .filter((item) => item.outcome === 'failed')
-              .map((item) => ({
-                line: item.line,
-                externalUid: item.externalUid,
-                problems:
-                  problemsByLine.get(item.line)?.map((p) => (p.column ? `${p.column}: ${p.problem}` : p.problem)) ??
-                  item.problems,
-              })),
+              .map((item) => {
+                const problems = problemsByLine.get(item.line);
+                return {
+                  line: item.line,
+                  externalUid: item.externalUid,
+                  problems: problems?.map(englishProblem) ?? item.problems,
+                  problemDetails: problems?.map(problemDetail) ?? (item.problemDetails ?? []).map(problemDetail),
+                };
+              }),
           } satisfies ImportSummary;
         });
         out.result(summary, () => summaryText(summary, options));

@@ -21,6 +21,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** For API tokens: the scope this route needs (e.g. `activities:write`). */
     scope?: string;
+    /**
+     * For public APIs meant for anyone (e.g. `curl -F file=@badge.png …/api/v1/verify`): an anonymous form or multipart
+     * post that carries no session cookie needs no CSRF token, since it has no ambient authority to forge. A request
+     * with a session cookie keeps the full check. Only for routes whose anonymous use changes nothing of anyone's.
+     */
+    csrfExemptWithoutSession?: boolean;
   }
 }
 
@@ -72,6 +78,8 @@ function checkCsrf(request: FastifyRequest): void {
   }
   // Anonymous JSON needs a CORS preflight cross-site, so only anonymous forms need the double-submit check.
   if (isFormSubmission(request)) {
+    // A public API open to anyone (the route says so): without a session cookie there is nothing to forge.
+    if (request.routeOptions.config.csrfExemptWithoutSession === true && !request.cookies[SESSION_COOKIE]) return;
     const cookie = request.cookies[ANONYMOUS_CSRF_COOKIE];
     if (!submitted || !cookie || !secretsMatch(submitted, cookie)) throw new AppError('CSRF_FAILED');
   }

@@ -34,8 +34,13 @@ export interface ImportsHomeData {
   notice?: string;
 }
 
-/** A row's problem: English text, and for the catalogue's validation problems a key and params to translate. */
+/**
+ * A problem or note: English text, and a key and params that say it in the page's language (the file readers' own
+ * `imports:problems.<key>` or the catalogue's validation `activities:problems.<key>`).
+ */
 export interface ImportProblemItem {
+  /** The line of the file, where a list mixes problems of several rows. */
+  line?: number;
   column?: string;
   field?: string;
   problem: string;
@@ -49,7 +54,7 @@ export interface ImportRowItem {
   title: string;
   valid: boolean;
   problems: ImportProblemItem[];
-  warnings: string[];
+  warningDetails: ImportProblemItem[];
 }
 
 export interface ImportDetailData {
@@ -63,8 +68,8 @@ export interface ImportDetailData {
     mapping: Record<string, string>;
     fields: string[];
     preview: { line: number; cells: string[] }[];
-    fatal: { problem: string }[];
-    warnings: string[];
+    fatal: ImportProblemItem[];
+    warningDetails: ImportProblemItem[];
     rows: ImportRowItem[];
     counts: { rows: number; valid: number; invalid: number; skipped: number };
     report: {
@@ -83,7 +88,8 @@ export interface ImportDetailData {
     } | null;
   };
   notice?: string;
-  commitError?: string;
+  /** Why committing or changing the columns failed, with the problems behind it when there are some. */
+  commitError?: { message: string; problems?: ImportProblemItem[] };
 }
 
 function cityPath(context: PageContext): string {
@@ -238,7 +244,10 @@ export function importsHomePage(context: PageContext, data: ImportsHomeData): Sa
 
 function problemList(context: PageContext, problems: ImportProblemItem[]): SafeHtml {
   return html`<ul class="problems">${problems.map(
-    (p) => html`<li>${p.column ? html`<strong>${p.column}</strong>: ` : ''}${problemText(p, context.t)}</li>`,
+    (p) =>
+      html`<li>${p.line === undefined ? '' : html`${context.t('imports:rows.onLine', { line: p.line })} `}${
+        p.column ? html`<strong>${p.column}</strong>: ` : ''
+      }${problemText(p, context.t)}</li>`,
   )}</ul>`;
 }
 
@@ -266,7 +275,13 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
   <p><a href="${base}">${t('imports:detail.back')}</a></p>
   <h1>${title}</h1>
   ${data.notice ? html`<p class="success" role="status">${data.notice}</p>` : ''}
-  ${data.commitError ? html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary"><p>${data.commitError}</p></div>` : ''}
+  ${
+    data.commitError
+      ? html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary"><p>${data.commitError.message}</p>${
+          data.commitError.problems?.length ? problemList(context, data.commitError.problems) : ''
+        }</div>`
+      : ''
+  }
   ${
     view.status === 'committed' && view.report
       ? html`<section class="section" aria-labelledby="report-heading">
@@ -288,10 +303,14 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
   }
   ${
     view.fatal.length > 0
-      ? html`<div class="error-summary" role="alert"><h2>${t('imports:detail.fatal')}</h2><ul>${view.fatal.map((f) => html`<li>${f.problem}</li>`)}</ul></div>`
+      ? html`<div class="error-summary" role="alert"><h2>${t('imports:detail.fatal')}</h2><ul>${view.fatal.map((f) => html`<li>${problemText(f, context.t)}</li>`)}</ul></div>`
       : ''
   }
-  ${view.warnings.length > 0 ? html`<ul class="notice">${view.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+  ${
+    view.warningDetails.length > 0
+      ? html`<ul class="notice">${view.warningDetails.map((w) => html`<li>${problemText(w, context.t)}</li>`)}</ul>`
+      : ''
+  }
 
   ${
     view.kind === 'csv' && view.status === 'uploaded' && view.headers.length > 0
@@ -342,7 +361,9 @@ export function importDetailPage(context: PageContext, data: ImportDetailData): 
         <th scope="row">${row.line}</th>
         <td>${row.title || row.externalUid || ''}</td>
         <td>${row.valid ? t('imports:rows.ok') : problemList(context, row.problems)}${
-          row.warnings.length > 0 ? html`<ul class="hint">${row.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''
+          row.warningDetails.length > 0
+            ? html`<ul class="hint">${row.warningDetails.map((w) => html`<li>${problemText(w, context.t)}</li>`)}</ul>`
+            : ''
         }</td>
       </tr>`,
       )}</tbody>

@@ -14,9 +14,11 @@ import {
   localToUtc,
   type ParsedImport,
   type RowProblem,
+  rowProblem,
   textToHtml,
   zonedParts,
 } from './activities.ical.ts';
+import { type ImportNote, type ImportProblemKey, importNote, type ProblemParams } from './activities.problems.ts';
 
 /**
  * CSV → `ActivityInput`s, for organisers' spreadsheets: `parseCsv` reads the file (BOM, `,` `;` or tab separators as
@@ -33,6 +35,8 @@ import {
  * `venue_2_name`, `venue_2_street`, `venue_2_postcode`, `venue_2_locality`, `venue_2_lat`, `venue_2_lon`, then
  * `venue_3_…`, up to MAX_CSV_VENUES (headers such as `Venue 2 name` or `Venue 2 latitude` are recognised too). The
  * CSV export writes this form, so an exported file imports back with all its venues.
+ *
+ * Every problem and note carries a stable key and params (`imports:problems.<key>`) beside its English text.
  */
 
 /** Fields a column can be mapped to (besides `title:<lang>` and `description:<lang>`); '' ignores the column. */
@@ -150,9 +154,9 @@ function detectDelimiter(headerLine: string): string {
 export function parseCsv(text: string): { table: CsvTable; fatal: FatalProblem[] } {
   const empty: CsvTable = { headers: [], rows: [], delimiter: ',' };
   const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  if (source.trim() === '') return { table: empty, fatal: [{ problem: 'the file is empty' }] };
+  if (source.trim() === '') return { table: empty, fatal: [importNote('file_empty')] };
   if (source.includes('\u0000') || /^\s*BEGIN:VCALENDAR/i.test(source)) {
-    return { table: empty, fatal: [{ problem: 'the file is not a CSV file' }] };
+    return { table: empty, fatal: [importNote('file_not_csv')] };
   }
   const delimiter = detectDelimiter(source.slice(0, source.indexOf('\n') === -1 ? undefined : source.indexOf('\n')));
   let records: { record: string[]; info: { lines: number }; raw: string }[];
@@ -166,7 +170,7 @@ export function parseCsv(text: string): { table: CsvTable; fatal: FatalProblem[]
       skip_empty_lines: false,
     }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
   } catch (error) {
-    return { table: empty, fatal: [{ problem: `the file cannot be read as CSV: ${(error as Error).message}` }] };
+    return { table: empty, fatal: [unreadableCsv(error, source, delimiter)] };
   }
   const rows = records
     .map(({ record, info, raw }) => {
@@ -176,7 +180,7 @@ export function parseCsv(text: string): { table: CsvTable; fatal: FatalProblem[]
     })
     .filter((row) => row.cells.some((cell) => cell !== ''));
   const header = rows.shift();
-  if (!header) return { table: empty, fatal: [{ problem: 'the file is empty' }] };
+  if (!header) return { table: empty, fatal: [importNote('file_empty')] };
   // Duplicate or empty headers get a number so every column has its own name.
   const seen = new Map<string, number>();
   const headers = header.cells.map((cell, index) => {
@@ -185,9 +189,49 @@ export function parseCsv(text: string): { table: CsvTable; fatal: FatalProblem[]
     seen.set(name, count);
     return count > 1 ? `${name} (${count})` : name;
   });
-  if (rows.length === 0)
-    return { table: { headers, rows, delimiter }, fatal: [{ problem: 'the file has a header but no rows' }] };
+  if (rows.length === 0) return { table: { headers, rows, delimiter }, fatal: [importNote('csv_no_rows')] };
   return { table: { headers, rows, delimiter }, fatal: [] };
+}
+
+/**
+ * The line on which a quoted field opens and never closes, scanning as csv-parse does: a quote opens a field only at
+ * its start; inside, `""` is a quote and `"` closes it. Undefined when every quote closes.
+ */
+function unclosedQuoteLine(source: string, delimiter: string): number | undefined {
+  let line = 1;
+  let openedOn: number | undefined;
+  let atFieldStart = true;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (openedOn !== undefined) {
+      if (char === '"') {
+        if (source[i + 1] === '"') i++;
+        else {
+          openedOn = undefined;
+          atFieldStart = false;
+        }
+      } else if (char === '\n') line++;
+      continue;
+    }
+    if (char === '"' && atFieldStart) openedOn = line;
+    else if (char === '\n') {
+      line++;
+      atFieldStart = true;
+    } else atFieldStart = char === delimiter;
+  }
+  return openedOn;
+}
+
+/** Why csv-parse could not read a file, as a keyed fatal problem (its own messages are English-only). */
+function unreadableCsv(error: unknown, source: string, delimiter: string): ImportNote {
+  const code = (error as { code?: unknown }).code;
+  const reported = Number((error as { lines?: unknown }).lines);
+  if (code === 'CSV_QUOTE_NOT_CLOSED') {
+    return importNote('csv_quote_not_closed', {
+      line: unclosedQuoteLine(source, delimiter) ?? (Number.isInteger(reported) ? reported : 1),
+    });
+  }
+  return importNote('csv_unreadable', { line: Number.isInteger(reported) && reported > 0 ? reported : 1 });
 }
 
 // ── Suggesting a mapping ──────────────────────────────────────────────────────────────────────────────────────────
@@ -471,17 +515,16 @@ export function mappingProblems(
   const problems: FatalProblem[] = [];
   const used = new Map<string, string>();
   for (const [header, field] of Object.entries(mapping)) {
-    if (!headers.includes(header))
-      problems.push({ problem: `the mapping names a column "${header}" the file does not have` });
+    if (!headers.includes(header)) problems.push(importNote('mapping_unknown_column', { column: header }));
     if (!field) continue;
     if (!isMappableField(field, languages))
-      problems.push({ problem: `"${field}" is not a field (column "${header}")` });
+      problems.push(importNote('mapping_unknown_field', { field, column: header }));
     const other = used.get(field);
-    if (other) problems.push({ problem: `the columns "${other}" and "${header}" are both mapped to ${field}` });
+    if (other) problems.push(importNote('mapping_field_twice', { first: other, second: header, field }));
     used.set(field, header);
   }
   if (![...used.keys()].some((field) => field === 'title' || field.startsWith('title:'))) {
-    problems.push({ problem: 'no column holds the title; map one to "title"' });
+    problems.push(importNote('mapping_no_title'));
   }
   return problems;
 }
@@ -854,12 +897,15 @@ export function rowsToInputs(
     if (parsed.externalUid) {
       const first = seenUids.get(parsed.externalUid);
       if (first !== undefined) {
-        parsed.problems.push({
-          line: row.line,
-          column: columnForPointer('/externalUid', mapping),
-          field: '/externalUid',
-          problem: `the same activity (${parsed.externalUid}) is already on line ${first}`,
-        });
+        parsed.problems.push(
+          rowProblem(
+            row.line,
+            '/externalUid',
+            'csv_duplicate_id',
+            { id: parsed.externalUid, first },
+            columnForPointer('/externalUid', mapping),
+          ),
+        );
         parsed.input = null;
       } else seenUids.set(parsed.externalUid, row.line);
     }
@@ -877,7 +923,7 @@ function rowToInput(
 ): ImportRow {
   const { line } = row;
   const problems: RowProblem[] = [];
-  const warnings: string[] = [];
+  const warnings: ImportNote[] = [];
   const values = new Map<string, { value: string; header: string }>();
   for (const column of columns) {
     const value = row.cells[column.index] ?? '';
@@ -885,13 +931,16 @@ function rowToInput(
   }
   const get = (field: string) => values.get(field)?.value ?? '';
   const has = (field: string) => values.has(field);
-  const problem = (field: string, pointer: string, text: string) =>
-    problems.push({
-      line,
-      column: values.get(field)?.header ?? columns.find((c) => c.field === field)?.header,
-      field: pointer,
-      problem: text,
-    });
+  const problem = (field: string, pointer: string, key: ImportProblemKey, params: ProblemParams = {}) =>
+    problems.push(
+      rowProblem(
+        line,
+        pointer,
+        key,
+        params,
+        values.get(field)?.header ?? columns.find((c) => c.field === field)?.header,
+      ),
+    );
   const timeZone = city.timeZone;
 
   // Text per language.
@@ -905,7 +954,7 @@ function rowToInput(
     // HTML is kept (the service sanitises it); plain text becomes paragraphs.
     else description[lang] = /<\/?[a-z][^>]*>/i.test(value) ? value : textToHtml(value);
   }
-  if (Object.keys(title).length === 0) problem('title', '/title', 'the title is empty');
+  if (Object.keys(title).length === 0) problem('title', '/title', 'csv_title_empty');
 
   const input: ActivityInput = { title, description, format: 'in_person', scheduleKind: 'on_demand' };
 
@@ -915,25 +964,22 @@ function rowToInput(
   let allDay = false;
   const allDayValue = has('all_day') ? parseBoolean(get('all_day')) : undefined;
   if (has('all_day') && allDayValue === undefined)
-    problem('all_day', '/allDay', `"${get('all_day')}" is not yes or no`);
+    problem('all_day', '/allDay', 'csv_not_yes_no', { value: get('all_day') });
   const startTime = has('start_time') ? parseTimeOfDay(get('start_time')) : undefined;
   const endTime = has('end_time') ? parseTimeOfDay(get('end_time')) : undefined;
-  if (has('start_time') && !startTime)
-    problem('start_time', '/startsAt', `"${get('start_time')}" is not a time (HH:mm)`);
-  if (has('end_time') && !endTime) problem('end_time', '/endsAt', `"${get('end_time')}" is not a time (HH:mm)`);
+  if (has('start_time') && !startTime) problem('start_time', '/startsAt', 'csv_not_time', { value: get('start_time') });
+  if (has('end_time') && !endTime) problem('end_time', '/endsAt', 'csv_not_time', { value: get('end_time') });
   const start = has('start') ? parseDateTime(get('start'), timeZone) : undefined;
   const end = has('end') ? parseDateTime(get('end'), timeZone) : undefined;
-  if (has('start') && !start)
-    problem('start', '/startsAt', `"${get('start')}" is not a date (use 2025-03-04 18:00 or ISO 8601)`);
-  if (has('end') && !end) problem('end', '/endsAt', `"${get('end')}" is not a date (use 2025-03-04 20:00 or ISO 8601)`);
-  if (!has('start') && (has('end') || has('start_time')))
-    problem('start', '/startsAt', 'there is an end or a time but no start date');
+  if (has('start') && !start) problem('start', '/startsAt', 'csv_not_date_time', { value: get('start') });
+  if (has('end') && !end) problem('end', '/endsAt', 'csv_not_date_time', { value: get('end') });
+  if (!has('start') && (has('end') || has('start_time'))) problem('start', '/startsAt', 'csv_no_start');
   if (start) {
     if (start.hasTime) startsAt = start.instant;
     else if (startTime) startsAt = localToUtc({ ...start.date, ...startTime }, timeZone);
     else allDay = allDayValue !== false;
     if (!start.hasTime && !startTime && allDayValue === false) {
-      problem('start', '/startsAt', 'the start has no time; give one or mark the activity as all day');
+      problem('start', '/startsAt', 'csv_start_without_time');
     }
     if (allDayValue === true) allDay = true;
     if (allDay) {
@@ -965,7 +1011,7 @@ function rowToInput(
     } else if (end) {
       if (end.hasTime) endsAt = end.instant;
       else if (endTime) endsAt = localToUtc({ ...end.date, ...endTime }, timeZone);
-      else problem('end', '/endsAt', 'the end has a date but no time');
+      else problem('end', '/endsAt', 'csv_end_without_time');
     } else if (endTime) {
       endsAt = localToUtc({ ...start.date, ...endTime }, timeZone);
     }
@@ -974,15 +1020,14 @@ function rowToInput(
     input.scheduleKind = 'once';
     input.startsAt = startsAt.toISOString();
     input.endsAt = (endsAt ?? startsAt).toISOString();
-    if (endsAt && endsAt < startsAt)
-      problem(has('end') ? 'end' : 'end_time', '/endsAt', 'the activity ends before it starts');
+    if (endsAt && endsAt < startsAt) problem(has('end') ? 'end' : 'end_time', '/endsAt', 'csv_ends_before_start');
     input.allDay = allDay;
   }
   if (has('rrule')) {
-    if (!startsAt) problem('rrule', '/rrule', 'a recurring activity needs a start');
+    if (!startsAt) problem('rrule', '/rrule', 'csv_recurrence_needs_start');
     else {
       const bounded = boundRecurrence(get('rrule'), startsAt);
-      if ('problem' in bounded) problem('rrule', '/rrule', bounded.problem);
+      if ('problem' in bounded) problem('rrule', '/rrule', bounded.problem.key, bounded.problem.params);
       else {
         input.scheduleKind = 'recurring';
         input.rrule = bounded.rrule;
@@ -995,7 +1040,7 @@ function rowToInput(
     for (const text of splitList(get('exdates'))) {
       const parsed = parseDateTime(text, timeZone);
       if (!parsed) {
-        problem('exdates', '/exdates', `"${text}" is not a date`);
+        problem('exdates', '/exdates', 'csv_not_date', { value: text });
         continue;
       }
       let instant = parsed.instant;
@@ -1029,12 +1074,10 @@ function rowToInput(
     const lat = has(f('lat')) ? parseNumber(get(f('lat'))) : Number.NaN;
     const lon = has(f('lon')) ? parseNumber(get(f('lon'))) : Number.NaN;
     if (has(f('lat')) && !Number.isFinite(lat))
-      problem(f('lat'), `${pointer}/lat`, `"${get(f('lat'))}" is not a latitude`);
+      problem(f('lat'), `${pointer}/lat`, 'csv_not_latitude', { value: get(f('lat')) });
     if (has(f('lon')) && !Number.isFinite(lon))
-      problem(f('lon'), `${pointer}/lon`, `"${get(f('lon'))}" is not a longitude`);
-    if (has(f('lat')) !== has(f('lon'))) {
-      problem(has(f('lat')) ? f('lon') : f('lat'), pointer, 'give both latitude and longitude');
-    }
+      problem(f('lon'), `${pointer}/lon`, 'csv_not_longitude', { value: get(f('lon')) });
+    if (has(f('lat')) !== has(f('lon'))) problem(has(f('lat')) ? f('lon') : f('lat'), pointer, 'csv_lat_lon_pair');
     const venueText = {
       name: get(f('name')),
       street: get(f('street')),
@@ -1047,9 +1090,9 @@ function rowToInput(
     } else if (hasVenueText && !has(f('lat')) && !has(f('lon'))) {
       if (n === 1 && options.fallbackVenue) {
         venues.push({ ...options.fallbackVenue, ...venueText });
-        warnings.push('the venue has no coordinates; it was put at the organisation’s address');
+        warnings.push(importNote('csv_venue_at_organisation'));
       } else {
-        problem(f('lat'), `${pointer}/lat`, 'the venue has no coordinates (latitude and longitude)');
+        problem(f('lat'), `${pointer}/lat`, 'csv_venue_no_coordinates');
       }
     }
   }
@@ -1057,7 +1100,7 @@ function rowToInput(
   if (has('online_url')) input.onlineUrl = get('online_url');
   if (has('format')) {
     const format = formatWords[normalise(get('format'))];
-    if (!format) problem('format', '/format', `"${get('format')}" is not a format (in person, online or blended)`);
+    if (!format) problem('format', '/format', 'csv_not_format', { value: get('format') });
     else input.format = format;
   } else {
     input.format = input.venues && input.onlineUrl ? 'blended' : input.onlineUrl ? 'online' : 'in_person';
@@ -1067,7 +1110,7 @@ function rowToInput(
   if (has('ages')) {
     const match =
       /^(\d{1,3})\s*(?:[-–—]|to|iki|a)\s*(\d{1,3})$/i.exec(get('ages')) ?? /^(\d{1,3})\s*\+$/.exec(get('ages'));
-    if (!match) problem('ages', '/ageMin', `"${get('ages')}" is not an age range (like 6-11 or 16+)`);
+    if (!match) problem('ages', '/ageMin', 'csv_not_age_range', { value: get('ages') });
     else {
       input.ageMin = Number(match[1]);
       input.ageMax = match[2] ? Number(match[2]) : null;
@@ -1080,12 +1123,12 @@ function rowToInput(
   ] as const) {
     if (!has(field)) continue;
     const n = parseWholeNumber(get(field));
-    if (n === undefined) problem(field, pointer, `"${get(field)}" is not a whole number`);
+    if (n === undefined) problem(field, pointer, 'csv_not_whole_number', { value: get(field) });
     else input[key] = n;
   }
   if (has('price')) {
     const price = parsePrice(get('price'));
-    if (!price) problem('price', '/priceCents', `"${get('price')}" is not a price`);
+    if (!price) problem('price', '/priceCents', 'csv_not_price', { value: get('price') });
     else if ('free' in price) input.costKind = 'free';
     else {
       input.costKind = 'paid';
@@ -1099,7 +1142,7 @@ function rowToInput(
     for (const name of splitList(get('languages'))) {
       const code = languageCode(name);
       if (code) codes.push(code);
-      else problem('languages', '/languages', `"${name}" is not a language`);
+      else problem('languages', '/languages', 'csv_not_language', { value: name });
     }
     input.languages = [...new Set(codes)];
   }
@@ -1108,7 +1151,11 @@ function rowToInput(
     for (const name of splitList(get('accessibility'))) {
       const code = accessibilityCode(name);
       if (code) codes.push(code);
-      else problem('accessibility', '/accessibility', `"${name}" is not one of: ${accessibilityFeatures.join(', ')}`);
+      else
+        problem('accessibility', '/accessibility', 'csv_not_accessibility', {
+          value: name,
+          features: accessibilityFeatures.join(', '),
+        });
     }
     input.accessibility = [...new Set(codes)];
   }
@@ -1118,7 +1165,7 @@ function rowToInput(
   if (has('signup_mode')) {
     const mode = get('signup_mode').trim().toLowerCase();
     if (mode !== 'none' && mode !== 'internal' && mode !== 'external') {
-      problem('signup_mode', '/signupMode', `"${get('signup_mode')}" is not none, internal or external`);
+      problem('signup_mode', '/signupMode', 'csv_not_signup_mode', { value: get('signup_mode') });
     } else input.signupMode = mode;
   }
   if (has('signup_url')) {
@@ -1132,9 +1179,8 @@ function rowToInput(
     const skills: ActivitySkillInput[] = [];
     for (const { ref, level, text } of skillReferences(get('skills'))) {
       const id = options.skills?.get(ref);
-      if (id === null)
-        problem('skills', '/skills', `"${text}" matches skills of several frameworks; write FRAMEWORK:CODE`);
-      else if (!id) problem('skills', '/skills', `"${text}" is not a skill of this city`);
+      if (id === null) problem('skills', '/skills', 'csv_skill_ambiguous', { value: text });
+      else if (!id) problem('skills', '/skills', 'csv_skill_unknown', { value: text });
       else if (!skills.some((s) => s.skillId === id)) skills.push({ skillId: id, level });
     }
     input.skills = skills;

@@ -3,6 +3,13 @@ import ICAL from 'ical.js';
 import rrule from 'rrule';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { type ActivityInput, MAX_SCHEDULE_YEARS, MAX_SESSIONS, type VenueInput } from './activities.model.ts';
+import {
+  type AnyProblemKey,
+  type ImportNote,
+  type ImportProblemKey,
+  importNote,
+  type ProblemParams,
+} from './activities.problems.ts';
 import { instantOf as wallToInstant, type WallTime, wallTimeIn } from './time-zones.ts';
 
 /**
@@ -26,6 +33,9 @@ import { instantOf as wallToInstant, type WallTime, wallTimeIn } from './time-zo
  * - An override whose series is not in the file is imported as a one-off with that same composite UID.
  * - A cancelled event (STATUS:CANCELLED without RECURRENCE-ID) is skipped; a feed sync then archives it because it is
  *   no longer among the feed's live events.
+ *
+ * Every problem, note and reason carries a stable key and params (`imports:problems.<key>`, see
+ * `activities.problems.ts`) beside its English text, so pages say it in the reader's language.
  */
 
 const { RRule } = rrule;
@@ -37,10 +47,27 @@ export interface RowProblem {
   column?: string;
   /** The ActivityInput field as a JSON pointer (`/startsAt`), when known. */
   field?: string;
+  /** In English. */
   problem: string;
-  /** For the catalogue's validation problems: the stable key (`activities:problems.<key>`) and its params. */
-  key?: string;
-  params?: Record<string, string | number>;
+  /** The stable key: a reader's (`imports:problems.<key>`) or the catalogue's validation (`activities:problems.<key>`). */
+  key: AnyProblemKey;
+  params: ProblemParams;
+}
+
+/** A reader's problem with a row: its line, key and params (and the English text). */
+export function rowProblem(
+  line: number,
+  field: string | undefined,
+  key: ImportProblemKey,
+  params: ProblemParams = {},
+  column?: string,
+): RowProblem {
+  return {
+    line,
+    ...(column === undefined ? {} : { column }),
+    ...(field === undefined ? {} : { field }),
+    ...importNote(key, params),
+  };
 }
 
 /** One CSV row or calendar event after parsing: an input ready for `importActivity`, or the problems that stop it. */
@@ -49,21 +76,20 @@ export interface ImportRow {
   externalUid: string | null;
   input: ActivityInput | null;
   problems: RowProblem[];
-  warnings: string[];
+  /** Notes that do not stop the row (a rule that was given an end, a derived UID …). */
+  warnings: ImportNote[];
 }
 
 /** A file that cannot be imported at all (not CSV/iCalendar, empty, no title column …). */
-export interface FatalProblem {
-  problem: string;
-}
+export type FatalProblem = ImportNote;
 
 export interface ParsedImport {
   fatal: FatalProblem[];
   rows: ImportRow[];
   /** Events or rows left out on purpose (cancelled events), with the reason. */
-  skipped: { line: number; externalUid: string | null; reason: string }[];
+  skipped: { line: number; externalUid: string | null; reason: ImportNote }[];
   /** File-level notes (e.g. the time zone assumed for floating times). */
-  warnings: string[];
+  warnings: ImportNote[];
 }
 
 // ── Time zones ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -165,22 +191,22 @@ function basicUtc(date: Date): string {
 export function boundRecurrence(
   value: string,
   startsAt: Date,
-): { rrule: string; warning?: string } | { problem: string } {
+): { rrule: string; warning?: ImportNote } | { problem: ImportNote } {
   const body = value
     .trim()
     .replace(/^RRULE:/i, '')
     .replace(/;+$/, '');
-  if (body === '') return { problem: 'the recurrence rule is empty' };
+  if (body === '') return { problem: importNote('recurrence_empty') };
   let options: ReturnType<typeof RRule.parseString>;
   try {
     options = RRule.parseString(body);
-  } catch (error) {
-    return { problem: `the recurrence rule cannot be read (${(error as Error).message})` };
+  } catch {
+    return { problem: importNote('recurrence_unreadable', { rule: body.slice(0, 200) }) };
   }
   if (options.freq === undefined || options.freq === null) {
-    return { problem: 'the recurrence rule has no FREQ' };
+    return { problem: importNote('recurrence_no_freq') };
   }
-  if (/(^|;)DTSTART[=:]/i.test(body)) return { problem: 'put the first date in the start column, not in the rule' };
+  if (/(^|;)DTSTART[=:]/i.test(body)) return { problem: importNote('recurrence_dtstart') };
   if (options.count || options.until) return { rrule: body };
   const cap = new Date(startsAt);
   cap.setUTCFullYear(cap.getUTCFullYear() + MAX_SCHEDULE_YEARS);
@@ -188,12 +214,15 @@ export function boundRecurrence(
   if (occurrences.length > MAX_SESSIONS) {
     return {
       rrule: `${body};COUNT=${MAX_SESSIONS}`,
-      warning: `the recurrence never ends; it was limited to ${MAX_SESSIONS} sessions`,
+      warning: importNote('recurrence_capped_sessions', { max: MAX_SESSIONS }),
     };
   }
   return {
     rrule: `${body};UNTIL=${basicUtc(cap)}`,
-    warning: `the recurrence never ends; it was limited to ${MAX_SCHEDULE_YEARS} years (until ${cap.toISOString().slice(0, 10)})`,
+    warning: importNote('recurrence_capped_years', {
+      years: MAX_SCHEDULE_YEARS,
+      until: cap.toISOString().slice(0, 10),
+    }),
   };
 }
 
@@ -239,11 +268,66 @@ interface EventContext {
   city: CityRecord;
   /** The zone for floating times: the calendar's X-WR-TIMEZONE when known, else the city's. */
   floatingZone: string;
-  warnings: Set<string>;
+  /** File-level notes, each once (by its English text). */
+  warnings: Map<string, ImportNote>;
+}
+
+/** Adds notes to a list, each once. */
+function addNotes(list: ImportNote[], notes: ImportNote[]): void {
+  for (const note of notes) if (!list.some((other) => other.problem === note.problem)) list.push(note);
+}
+
+/** A property whose value ical.js cannot read, or reads as a date that does not exist (month 13, 31 April …). */
+class BadValue extends Error {
+  constructor(
+    readonly property: string,
+    readonly isDate: boolean,
+  ) {
+    super(`bad ${property}`);
+  }
+}
+
+const jcalTime = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?)?$/;
+
+/** True for a jCal DATE or DATE-TIME string naming a real day and time (ical.js itself rolls 2026-13-40 over). */
+function isRealTime(text: string): boolean {
+  const match = jcalTime.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  if (match[4] === undefined) return true;
+  // 60 seconds: a leap second, which RFC 5545 allows.
+  return Number(match[4]) < 24 && Number(match[5]) < 60 && Number(match[6]) <= 60;
+}
+
+/** A property's values, checked: dates must be real days and times; anything ical.js cannot read is a BadValue. */
+function checkedValues(property: IcalProperty): unknown[] {
+  const name = property.name.toUpperCase();
+  const isDate = ['date', 'date-time', 'period'].includes(property.type);
+  if (isDate) {
+    for (const raw of property.jCal.slice(3)) {
+      for (const part of Array.isArray(raw) ? raw : [raw]) {
+        // A PERIOD's end may be a duration (PT2H) instead of a date-time.
+        if (typeof part === 'string' && !/^[+-]?P/.test(part) && !isRealTime(part)) throw new BadValue(name, true);
+      }
+    }
+  }
+  try {
+    return property.getValues();
+  } catch {
+    throw new BadValue(name, isDate);
+  }
+}
+
+/** The first value of a property (checked), or null when the component has none. */
+function checkedFirstValue(component: IcalComponent, name: string): unknown {
+  const property = component.getFirstProperty(name);
+  return property ? (checkedValues(property)[0] ?? null) : null;
 }
 
 /** The instant of a DATE-TIME (or of local midnight for a DATE) in a property, resolving its TZID. */
-function instantOf(time: IcalTime, property: IcalProperty | null, context: EventContext, notes: string[]): Date {
+function instantOf(time: IcalTime, property: IcalProperty | null, context: EventContext, notes: ImportNote[]): Date {
   const local: LocalDateTime = {
     year: time.year,
     month: time.month,
@@ -267,7 +351,7 @@ function instantOf(time: IcalTime, property: IcalProperty | null, context: Event
     if (time.zone && time.zone.tzid !== 'floating' && time.zone.tzid === tzidText) {
       return new Date(time.toUnixTime() * 1000);
     }
-    notes.push(`unknown time zone "${tzidText}"; times taken in ${context.city.timeZone}`);
+    notes.push(importNote('ical_unknown_time_zone', { tzid: tzidText, zone: context.city.timeZone }));
     return localToUtc(local, context.city.timeZone);
   }
   return localToUtc(local, context.floatingZone);
@@ -281,12 +365,12 @@ function instantOf(time: IcalTime, property: IcalProperty | null, context: Event
 function extraDates(
   component: IcalComponent,
   context: EventContext,
-  notes: string[],
+  notes: ImportNote[],
 ): { dates: string[]; periods: number } {
   const dates: string[] = [];
   let periods = 0;
   for (const property of component.getAllProperties('rdate')) {
-    for (const value of property.getValues()) {
+    for (const value of checkedValues(property)) {
       if (value && typeof value === 'object' && 'year' in value) {
         dates.push(instantOf(value as IcalTime, property, context, notes).toISOString());
       } else if (value && typeof value === 'object' && 'start' in value) {
@@ -321,7 +405,7 @@ function isHttpUrl(value: string): boolean {
 function propertyTimes(component: IcalComponent, name: string): { time: IcalTime; property: IcalProperty }[] {
   const result: { time: IcalTime; property: IcalProperty }[] = [];
   for (const property of component.getAllProperties(name)) {
-    for (const value of property.getValues()) {
+    for (const value of checkedValues(property)) {
       if (value && typeof value === 'object' && 'year' in value) result.push({ time: value as IcalTime, property });
     }
   }
@@ -353,11 +437,11 @@ export function parseICalendar(text: string, city: CityRecord, options: ICalOpti
   const result: ParsedImport = { fatal: [], rows: [], skipped: [], warnings: [] };
   const source = text.replace(/^\uFEFF/, '');
   if (source.trim() === '') {
-    result.fatal.push({ problem: 'the file is empty' });
+    result.fatal.push(importNote('file_empty'));
     return result;
   }
   if (!/^\s*BEGIN:VCALENDAR/i.test(source)) {
-    result.fatal.push({ problem: 'the file is not an iCalendar file (it does not start with BEGIN:VCALENDAR)' });
+    result.fatal.push(importNote('file_not_ical'));
     return result;
   }
   let root: IcalComponent;
@@ -365,22 +449,22 @@ export function parseICalendar(text: string, city: CityRecord, options: ICalOpti
     const parsed = ICAL.parse(source);
     root = new ICAL.Component(Array.isArray(parsed[0]) ? (parsed[0] as unknown[]) : (parsed as unknown[]));
   } catch (error) {
-    result.fatal.push({ problem: `the calendar cannot be read: ${(error as Error).message}` });
+    result.fatal.push(unreadableCalendar(error));
     return result;
   }
   if (root.name !== 'vcalendar') {
-    result.fatal.push({ problem: 'the file has no VCALENDAR' });
+    result.fatal.push(importNote('ical_no_vcalendar'));
     return result;
   }
   const events = root.getAllSubcomponents('vevent');
   if (events.length === 0) {
-    result.fatal.push({ problem: 'the calendar has no events' });
+    result.fatal.push(importNote('ical_no_events'));
     return result;
   }
   const calendarZone = textValue(root, 'x-wr-timezone');
   const floatingZone =
     calendarZone && ianaTimeZone(calendarZone) ? (ianaTimeZone(calendarZone) as string) : city.timeZone;
-  const context: EventContext = { city, floatingZone, warnings: new Set() };
+  const context: EventContext = { city, floatingZone, warnings: new Map() };
   const language =
     options.language && city.languages.includes(options.language) ? options.language : city.defaultLanguage;
   const lines = eventLines(source);
@@ -394,17 +478,17 @@ export function parseICalendar(text: string, city: CityRecord, options: ICalOpti
       overrides.push({ component, line });
       return;
     }
-    const row = eventToRow(component, line, context, language, options);
+    const row = readEvent(component, line, () => eventToRow(component, line, context, language, options));
     if (row === 'cancelled') {
-      result.skipped.push({ line, externalUid: textValue(component, 'uid') || null, reason: 'cancelled' });
+      result.skipped.push({
+        line,
+        externalUid: textValue(component, 'uid') || null,
+        reason: importNote('ical_cancelled'),
+      });
       return;
     }
     if (row.externalUid && masters.has(row.externalUid)) {
-      row.problems.push({
-        line,
-        field: '/externalUid',
-        problem: `another event in the file has the UID ${row.externalUid}`,
-      });
+      row.problems.push(rowProblem(line, '/externalUid', 'ical_duplicate_uid', { uid: row.externalUid }));
     }
     if (row.externalUid) masters.set(row.externalUid, row);
     result.rows.push(row);
@@ -412,17 +496,26 @@ export function parseICalendar(text: string, city: CityRecord, options: ICalOpti
 
   for (const { component, line } of overrides) {
     const uid = textValue(component, 'uid');
-    const recurrence = propertyTimes(component, 'recurrence-id')[0];
-    if (!recurrence) continue;
-    const notes: string[] = [];
-    const original = instantOf(recurrence.time, recurrence.property, context, notes);
+    const notes: ImportNote[] = [];
+    let original: Date;
+    let moved: boolean;
+    try {
+      const recurrence = propertyTimes(component, 'recurrence-id')[0];
+      if (!recurrence) continue;
+      original = instantOf(recurrence.time, recurrence.property, context, notes);
+      const start = propertyTimes(component, 'dtstart')[0];
+      moved = start ? instantOf(start.time, start.property, context, notes).getTime() !== original.getTime() : false;
+    } catch (error) {
+      // An override whose RECURRENCE-ID or DTSTART cannot be read is reported on its own line.
+      const failed = readEvent(component, line, () => {
+        throw error;
+      });
+      if (failed !== 'cancelled') result.rows.push(failed);
+      continue;
+    }
     const compositeUid = `${uid}#${basicUtc(original)}`;
     const master = masters.get(uid);
     const cancelled = textValue(component, 'status').toUpperCase() === 'CANCELLED';
-    const start = propertyTimes(component, 'dtstart')[0];
-    const moved = start
-      ? instantOf(start.time, start.property, context, notes).getTime() !== original.getTime()
-      : false;
     if (master?.input) {
       if (cancelled || moved) {
         const exdates = master.input.exdates ?? [];
@@ -431,25 +524,79 @@ export function parseICalendar(text: string, city: CityRecord, options: ICalOpti
       }
       if (cancelled) continue;
       if (!moved) {
-        master.warnings.push(
-          `changes to the session of ${original.toISOString()} (other than its time) are not imported`,
-        );
+        master.warnings.push(importNote('ical_override_ignored', { when: original.toISOString() }));
         continue;
       }
     } else if (cancelled) {
-      result.skipped.push({ line, externalUid: compositeUid, reason: 'cancelled' });
+      result.skipped.push({ line, externalUid: compositeUid, reason: importNote('ical_cancelled') });
       continue;
     }
     // A moved session (or one whose series is not in the file) becomes a one-off of its own.
-    const row = eventToRow(component, line, context, language, options, master?.input ?? undefined);
+    const row = readEvent(component, line, () =>
+      eventToRow(component, line, context, language, options, master?.input ?? undefined),
+    );
     if (row === 'cancelled') continue;
     row.externalUid = compositeUid;
     if (row.input) row.input.externalUid = compositeUid;
     result.rows.push(row);
   }
   result.rows.sort((a, b) => a.line - b.line);
-  result.warnings.push(...context.warnings);
+  result.warnings.push(...context.warnings.values());
   return result;
+}
+
+/** Why ical.js could not read a calendar, as a keyed fatal problem (its own messages are English-only). */
+function unreadableCalendar(error: unknown): ImportNote {
+  const message = error instanceof Error ? error.message : '';
+  if (/component began but did not end/i.test(message)) return importNote('ical_not_closed');
+  // ical.js quotes the line last: `invalid line (…) "LINE"`, `Invalid parameters in 'LINE'`.
+  const quoted = (open: string, close: string) => {
+    const start = message.indexOf(open);
+    const end = message.lastIndexOf(close);
+    return start >= 0 && end >= start + open.length ? message.slice(start + open.length, end).slice(0, 120) : undefined;
+  };
+  const line = /^invalid line/i.test(message) ? quoted(') "', '"') : undefined;
+  if (line !== undefined) return importNote('ical_line_invalid', { text: line });
+  const parameters = /parameter/i.test(message) ? quoted(" '", "'") : undefined;
+  if (parameters !== undefined) return importNote('ical_parameters_invalid', { text: parameters });
+  return importNote('ical_unreadable');
+}
+
+/**
+ * Reads one event: a value that cannot be read (a date that does not exist, a broken DURATION or RRULE) makes a row
+ * with that problem, on the event's line, instead of failing the whole file; so does an event ical.js cannot handle.
+ */
+function readEvent(
+  component: IcalComponent,
+  line: number,
+  read: () => ImportRow | 'cancelled',
+): ImportRow | 'cancelled' {
+  try {
+    return read();
+  } catch (error) {
+    const uid = textValue(component, 'uid') || null;
+    const problem =
+      error instanceof BadValue
+        ? rowProblem(line, fieldOfProperty(error.property), error.isDate ? 'ical_bad_date' : 'ical_bad_value', {
+            property: error.property,
+          })
+        : rowProblem(line, undefined, 'ical_event_unreadable');
+    return { line, externalUid: uid, input: null, problems: [problem], warnings: [] };
+  }
+}
+
+/** The ActivityInput field a calendar property feeds, to place its problem. */
+function fieldOfProperty(property: string): string | undefined {
+  const fields: Record<string, string> = {
+    DTSTART: '/startsAt',
+    DTEND: '/endsAt',
+    DURATION: '/endsAt',
+    'RECURRENCE-ID': '/startsAt',
+    RRULE: '/rrule',
+    EXDATE: '/exdates',
+    RDATE: '/rdates',
+  };
+  return fields[property];
 }
 
 function eventToRow(
@@ -464,20 +611,21 @@ function eventToRow(
   const isOverride = series !== undefined || component.hasProperty('recurrence-id');
   const { city } = context;
   const problems: RowProblem[] = [];
-  const warnings: string[] = [];
-  const problem = (field: string, text: string) => problems.push({ line, field, problem: text });
+  const warnings: ImportNote[] = [];
+  const problem = (field: string, key: ImportProblemKey, params: ProblemParams = {}) =>
+    problems.push(rowProblem(line, field, key, params));
   const status = textValue(component, 'status').toUpperCase();
   if (status === 'CANCELLED' && !isOverride) return 'cancelled';
 
   let uid = textValue(component, 'uid');
   const summary = textValue(component, 'summary');
   const startProperty = component.getFirstProperty('dtstart');
-  const startTime = startProperty?.getFirstValue() as IcalTime | null | undefined;
+  const startTime = (startProperty ? checkedValues(startProperty)[0] : undefined) as IcalTime | null | undefined;
   if (!uid) {
     uid = derivedUid('ics', summary, startTime ? startTime.toString() : '');
-    warnings.push('the event has no UID; one was derived from its title and start');
+    warnings.push(importNote('ical_no_uid'));
   }
-  if (!summary && !series) problem('/title', 'the event has no SUMMARY (title)');
+  if (!summary && !series) problem('/title', 'ical_no_summary');
   const summaryLanguage = languageOf(component.getFirstProperty('summary'), city, language);
   const title = { ...series?.title, ...(summary ? { [summaryLanguage]: summary } : {}) };
   const descriptionText = textValue(component, 'description');
@@ -496,22 +644,23 @@ function eventToRow(
   };
 
   // Dates.
-  const notes: string[] = [];
+  const notes: ImportNote[] = [];
   if (!startTime || !startProperty) {
-    problem('/startsAt', 'the event has no DTSTART (start)');
+    problem('/startsAt', 'ical_no_dtstart');
   } else {
     if (
       !startTime.isDate &&
       (!startTime.zone || startTime.zone.tzid === 'floating') &&
       !startProperty.getParameter('tzid')
     ) {
-      context.warnings.add(`times without a time zone are taken in ${context.floatingZone}`);
+      const note = importNote('ical_floating_times', { zone: context.floatingZone });
+      context.warnings.set(note.problem, note);
     }
     const startsAt = instantOf(startTime, startProperty, context, notes);
     let endsAt: Date;
     const endProperty = component.getFirstProperty('dtend');
-    const endTime = endProperty?.getFirstValue() as IcalTime | null | undefined;
-    const duration = component.getFirstPropertyValue('duration') as InstanceType<typeof ICAL.Duration> | null;
+    const endTime = (endProperty ? checkedValues(endProperty)[0] : undefined) as IcalTime | null | undefined;
+    const duration = checkedFirstValue(component, 'duration') as InstanceType<typeof ICAL.Duration> | null;
     if (endTime && endProperty) {
       endsAt = instantOf(endTime, endProperty, context, notes);
     } else if (duration && typeof duration === 'object' && 'toSeconds' in duration) {
@@ -529,15 +678,15 @@ function eventToRow(
     } else {
       endsAt = startsAt;
     }
-    if (endsAt.getTime() < startsAt.getTime()) problem('/endsAt', 'the event ends before it starts');
+    if (endsAt.getTime() < startsAt.getTime()) problem('/endsAt', 'ical_ends_before_start');
     input.startsAt = startsAt.toISOString();
     input.endsAt = endsAt.toISOString();
     input.allDay = startTime.isDate;
 
-    const rule = component.getFirstPropertyValue('rrule');
+    const rule = checkedFirstValue(component, 'rrule');
     if (rule && !isOverride) {
-      const bounded = boundRecurrence(rule.toString(), startsAt);
-      if ('problem' in bounded) problem('/rrule', bounded.problem);
+      const bounded = boundRecurrence(String(rule), startsAt);
+      if ('problem' in bounded) problems.push({ line, field: '/rrule', ...bounded.problem });
       else {
         input.scheduleKind = 'recurring';
         input.rrule = bounded.rrule;
@@ -548,11 +697,7 @@ function eventToRow(
       const extra = extraDates(component, context, notes);
       const first = startsAt.toISOString();
       input.rdates = [...new Set(extra.dates.filter((date) => date !== first))].sort();
-      if (extra.periods > 0) {
-        warnings.push(
-          `extra dates given as periods (RDATE;VALUE=PERIOD) are not imported (${extra.periods}); give them as dates or date-times`,
-        );
-      }
+      if (extra.periods > 0) warnings.push(importNote('ical_rdate_periods', { periods: extra.periods }));
     }
     if (!isOverride && (input.rrule || (input.rdates?.length ?? 0) > 0)) {
       const exdates = propertyTimes(component, 'exdate').map(({ time, property }) =>
@@ -561,7 +706,7 @@ function eventToRow(
       if (exdates.length > 0) input.exdates = [...new Set(exdates)];
     }
   }
-  warnings.push(...new Set(notes));
+  addNotes(warnings, notes);
 
   // Place.
   const location = textValue(component, 'location');
@@ -580,15 +725,15 @@ function eventToRow(
   } else if (location !== '') {
     if (options.fallbackVenue) {
       input.venues = [{ ...options.fallbackVenue, ...splitLocation(location) }];
-      warnings.push('the event has a place but no coordinates (GEO); it was put at the organisation’s address');
+      warnings.push(importNote('ical_place_at_organisation'));
     } else {
-      problem('/venues', `the place "${location}" has no coordinates (GEO)`);
+      problem('/venues', 'ical_place_no_geo', { place: location });
     }
   } else if (options.fallbackVenue) {
     input.venues = [{ ...options.fallbackVenue }];
-    warnings.push('the event has no place; it was put at the organisation’s address');
+    warnings.push(importNote('ical_no_place_at_organisation'));
   } else {
-    problem('/venues', 'the event has no place (LOCATION/GEO)');
+    problem('/venues', 'ical_no_place');
   }
 
   if (url && isHttpUrl(url)) {

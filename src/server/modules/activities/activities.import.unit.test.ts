@@ -10,9 +10,11 @@ import {
   rowsToInputs,
   suggestMapping,
 } from './activities.csv.ts';
-import { boundRecurrence, ianaTimeZone, localToUtc, parseICalendar } from './activities.ical.ts';
+import { boundRecurrence, ianaTimeZone, localToUtc, type ParsedImport, parseICalendar } from './activities.ical.ts';
 import { type ActivityInput, MAX_SESSIONS } from './activities.model.ts';
+import { importProblemKeys, problemKeys, problemText } from './activities.problems.ts';
 import { validateActivityInput } from './activities.validation.ts';
+import { localeResources, supportedLanguages, translatorFor } from '../../../web/i18n.ts';
 
 const fixture = (name: string) =>
   fs.readFileSync(new URL(`../../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
@@ -76,14 +78,22 @@ describe('recurrence limits', () => {
   it('caps a weekly rule that never ends at two years, with a warning', () => {
     const result = boundRecurrence('FREQ=WEEKLY;BYDAY=TU', start);
     expect(result).toMatchObject({ rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20280310T180000Z' });
-    expect('warning' in result && result.warning).toMatch(/2 years/);
+    expect('warning' in result && result.warning).toEqual({
+      key: 'recurrence_capped_years',
+      params: { years: 2, until: '2028-03-10' },
+      problem: 'the recurrence never ends; it was limited to 2 years (until 2028-03-10)',
+    });
   });
   it('caps a daily rule at the session limit', () => {
     expect(boundRecurrence('FREQ=DAILY', start)).toMatchObject({ rrule: `FREQ=DAILY;COUNT=${MAX_SESSIONS}` });
   });
   it('reports rules it cannot read', () => {
-    expect(boundRecurrence('FREQ=WEEKLY;SOMETIMES=1', start)).toHaveProperty('problem');
-    expect(boundRecurrence('BYDAY=TU', start)).toEqual({ problem: 'the recurrence rule has no FREQ' });
+    expect(boundRecurrence('FREQ=WEEKLY;SOMETIMES=1', start)).toMatchObject({
+      problem: { key: 'recurrence_unreadable', params: { rule: 'FREQ=WEEKLY;SOMETIMES=1' } },
+    });
+    expect(boundRecurrence('BYDAY=TU', start)).toEqual({
+      problem: { key: 'recurrence_no_freq', params: {}, problem: 'the recurrence rule has no FREQ' },
+    });
   });
 });
 
@@ -151,7 +161,7 @@ describe('CSV', () => {
       signupMode: 'external',
       externalUid: 'PCL-001',
     });
-    expect(result.rows[0]?.warnings[0]).toMatch(/never ends/);
+    expect(result.rows[0]?.warnings[0]?.problem).toMatch(/never ends/);
     expect(story).toMatchObject({ costKind: 'paid', priceCents: 250, currency: 'GBP', languages: ['en', 'pl'] });
     // A date without a time is an all-day session: local midnight to midnight after the last day (BST in April).
     expect(weekend).toMatchObject({
@@ -334,7 +344,10 @@ describe('iCalendar', () => {
     expect(series?.input?.description?.en).toBe(
       '<p>Learn to code in Python with friendly volunteers. Bring a laptop if you have one; we have a few to lend.</p>\n<p>No experience needed.</p>',
     );
-    expect(series?.warnings[0]).toMatch(/2026-03-24/);
+    expect(series?.warnings[0]).toMatchObject({
+      key: 'ical_override_ignored',
+      params: { when: expect.stringMatching(/^2026-03-24/) },
+    });
     // The moved session is a one-off of its own, with the series' place.
     expect(moved?.input).toMatchObject({
       externalUid: '3k9v1q2m8c7b6n5x4z3a2s1d0f@google.com#20260331T170000Z',
@@ -345,7 +358,11 @@ describe('iCalendar', () => {
     });
     expect(story?.input).toMatchObject({ startsAt: '2026-03-21T10:00:00.000Z' });
     expect(result.skipped).toEqual([
-      { line: 91, externalUid: '0cancelled0000000000000000@google.com', reason: 'cancelled' },
+      {
+        line: 91,
+        externalUid: '0cancelled0000000000000000@google.com',
+        reason: { key: 'ical_cancelled', params: {}, problem: 'the event is cancelled' },
+      },
     ]);
   });
 
@@ -359,7 +376,7 @@ describe('iCalendar', () => {
       rrule: 'FREQ=MONTHLY;BYDAY=1WE;UNTIL=20280401T130000Z',
       exdates: ['2026-05-06T13:00:00.000Z'],
     });
-    expect(dropIn?.warnings[0]).toMatch(/never ends/);
+    expect(dropIn?.warnings[0]?.problem).toMatch(/never ends/);
   });
 
   it('reads a Meetup-like feed: venue in brackets, online events', () => {
@@ -393,7 +410,13 @@ describe('iCalendar', () => {
       endsAt: '2026-05-20T22:00:00.000Z',
     });
     expect(talk).toMatchObject({ allDay: false, startsAt: '2026-05-22T16:00:00.000Z', scheduleKind: 'recurring' });
-    expect(result.warnings).toEqual(['times without a time zone are taken in Europe/Rome']);
+    expect(result.warnings).toEqual([
+      {
+        key: 'ical_floating_times',
+        params: { zone: 'Europe/Rome' },
+        problem: 'times without a time zone are taken in Europe/Rome',
+      },
+    ]);
   });
 
   it('reports broken events by line and broken files as fatal', () => {
@@ -462,7 +485,13 @@ describe('iCalendar extra dates (RDATE)', () => {
     // PERIOD values are refused with a warning on the event; the event itself imports.
     expect(periods?.problems).toEqual([]);
     expect(periods?.input?.rdates).toEqual([]);
-    expect(periods?.warnings).toEqual([expect.stringMatching(/RDATE;VALUE=PERIOD.*not imported \(2\)/)]);
+    expect(periods?.warnings).toEqual([
+      {
+        key: 'ical_rdate_periods',
+        params: { periods: 2 },
+        problem: expect.stringMatching(/RDATE;VALUE=PERIOD.*not imported \(2\)/),
+      },
+    ]);
   });
 
   it('reads RDATE from an Outlook export with Windows time-zone names', () => {
@@ -515,5 +544,188 @@ describe('iCalendar extra dates (RDATE)', () => {
     ]);
     const fits = parseICalendar(event([`RDATE:${many.slice(1).join(',')}`]), vilnius).rows[0]?.input;
     expect(sessionsOf(fits)).toHaveLength(MAX_SESSIONS);
+  });
+});
+
+describe('the readers’ problems and notes carry keys', () => {
+  const ics = (...lines: string[]) =>
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//Keys//EN', ...lines, 'END:VCALENDAR', ''].join('\r\n');
+  const event = (...lines: string[]) => ['BEGIN:VEVENT', 'DTSTAMP:20260101T000000Z', ...lines, 'END:VEVENT'];
+  const csv = (text: string, city = plymouth, options = {}) => {
+    const { table, fatal } = parseCsv(text);
+    return fatal.length > 0
+      ? { fatal, rows: [], skipped: [], warnings: [] }
+      : rowsToInputs(table, suggestMapping(table.headers, city.languages), city, options);
+  };
+  const fallbackVenue = { name: 'Guildhall', lat: 50.37, lon: -4.14 };
+  const skills = buildSkillIndex([
+    { id: 'skill-1', code: '1.1', frameworkSlug: 'digcomp' },
+    { id: 'skill-2', code: '1.1', frameworkSlug: 'entrecomp' },
+  ]);
+
+  /** Files that between them give every problem, note and reason the readers themselves can give. */
+  const results: ParsedImport[] = [
+    csv(''),
+    csv('BEGIN:VCALENDAR\nEND:VCALENDAR'),
+    csv('title,start\n"Open quote,2026-05-01\nNext,2026-05-02\n'),
+    csv('title,start\n'),
+    rowsToInputs(parseCsv('A,B\nx,y\n').table, { A: 'start', B: 'start', Nope: 'teleport' }, plymouth),
+    csv(
+      [
+        'id,title,start,end,start time,end time,all day,rrule,exdates,lat,lon,format,ages,capacity,price,languages,accessibility,signup mode,skills',
+        'A,,soon,later,25:00,9pm?,perhaps,,,north,,by pigeon,lots,many,cheap,klingon,teleport,sometimes,"1.1, zz.9"',
+        'A,Second,2026-05-01,,,,no,,,,,,,,,,,,',
+        'B,Third,2026-05-01 10:00,2026-05-01,,,,FREQ=DAILY,soon,,,,,,,,,,',
+        'C,Fourth,,,,,,FREQ=DAILY,,,,,,,,,,,',
+        'D,Fifth,2026-05-01 10:00,2026-05-01 09:00,,,,,,,,,,,,,,,',
+        'E,Sixth,,2026-05-01 10:00,,,,,,,,,,,,,,,',
+        'F,Seventh,2026-05-01 10:00,,,,,;,,,,,,,,,,,',
+        'G,Eighth,2026-05-01 10:00,,,,,NOPE=1,,,,,,,,,,,',
+        'H,Ninth,2026-05-01 10:00,,,,,INTERVAL=2,,,,,,,,,,,',
+        'I,Tenth,2026-05-01 10:00,,,,,FREQ=DAILY;DTSTART=20260501T100000Z,,,,,,,,,,,',
+        'J,Eleventh,2026-05-01 10:00,,,,,FREQ=WEEKLY,,,,,,,,,,,',
+        'K,Twelfth,2026-05-01 10:00,,,,,,,,east,,,,,,,,',
+      ].join('\n'),
+      plymouth,
+      { skills },
+    ),
+    csv('title,venue,start\nTalk,Town hall,2026-05-01 10:00\nTalk,Town hall,2026-05-02 10:00\n', plymouth, {
+      fallbackVenue,
+    }),
+    csv('title,venue,start\nTalk,Town hall,2026-05-01 10:00\n'),
+    parseICalendar('', plymouth),
+    parseICalendar('Subject,Date\n', plymouth),
+    parseICalendar(ics(...event('UID:a', 'SUMMARY:Cut').slice(0, 3)), plymouth),
+    parseICalendar(ics('BEGIN:VEVENT', 'SUMMARY Talk', 'END:VEVENT'), plymouth),
+    parseICalendar(ics('BEGIN:VEVENT', 'SUMMARY;LANGUAGE:Talk', 'END:VEVENT'), plymouth),
+    parseICalendar('BEGIN:VCALENDAR\r\nEND:VTODO\r\n', plymouth),
+    parseICalendar(ics(), plymouth),
+    parseICalendar('BEGIN:VCALENDARX\r\nEND:VCALENDARX\r\n', plymouth),
+    parseICalendar(
+      ics(
+        ...event('UID:same', 'DTSTART:20260501T100000Z', 'GEO:50.37;-4.14'),
+        ...event('UID:same', 'SUMMARY:Twice', 'DTSTART:20260502T100000Z', 'DTEND:20260502T090000Z', 'LOCATION:Hall'),
+        ...event('SUMMARY:No uid', 'DTSTART;TZID=Mars/Olympus:20260501T100000', 'LOCATION:Hall'),
+        ...event('UID:bad-date', 'SUMMARY:Bad date', 'DTSTART:20261340T100000', 'GEO:50.37;-4.14'),
+        ...event('UID:bad-duration', 'SUMMARY:Bad', 'DTSTART:20260501T100000Z', 'DURATION:PXYZ', 'GEO:50.37;-4.14'),
+        ...event(
+          'UID:series',
+          'SUMMARY:Series',
+          'DTSTART:20260501T100000',
+          'RRULE:FREQ=WEEKLY',
+          'RDATE;VALUE=PERIOD:20260601T100000Z/20260601T120000Z',
+        ),
+        ...event('UID:series', 'RECURRENCE-ID:20260508T100000', 'DTSTART:20260508T100000', 'SUMMARY:Same time'),
+        ...event('UID:gone', 'SUMMARY:Gone', 'STATUS:CANCELLED', 'DTSTART:20260501T100000Z'),
+      ),
+      plymouth,
+      { fallbackVenue },
+    ),
+    parseICalendar(
+      ics(
+        ...event('UID:nowhere', 'SUMMARY:Nowhere', 'DTSTART:20260501T100000Z'),
+        ...event('UID:hall', 'SUMMARY:Hall', 'LOCATION:Hall'),
+      ),
+      plymouth,
+    ),
+  ];
+
+  const notes = results.flatMap((result) => [
+    ...result.fatal,
+    ...result.warnings,
+    ...result.skipped.map((skipped) => skipped.reason),
+    ...result.rows.flatMap((row) => [...row.problems, ...row.warnings]),
+  ]);
+
+  it('gives each problem its key, its params and the English text the API and the CLI read', () => {
+    const english = translatorFor('en');
+    for (const note of notes) {
+      expect(importProblemKeys as readonly string[], note.problem).toContain(note.key);
+      expect(note.problem).toBe(english(`imports:problems.${note.key}`, note.params));
+      for (const language of supportedLanguages) {
+        const text = problemText(note, translatorFor(language));
+        expect(text, `${language}:${note.key}`).not.toMatch(/\{\{|problems\./);
+        if (language !== 'en') expect(text, `${language}:${note.key}`).not.toBe(note.problem);
+      }
+    }
+    // Every key the readers can give turned up (the others are the import service's and the API's own, and the
+    // readers' answers to library errors met nowhere else: any other refusal of csv-parse or ical.js).
+    const serviceKeys = [
+      'csv_unreadable',
+      'ical_unreadable',
+      'ical_event_unreadable',
+      'file_binary',
+      'file_too_large',
+      'file_name_too_long',
+      'file_missing',
+      'too_many_rows',
+      'mapping_ical',
+      'activity_slug_taken',
+      'organisation_not_approved',
+      'row_refused',
+      'recorded_problem',
+    ];
+    const seen = new Set(notes.map((note) => note.key));
+    expect(importProblemKeys.filter((key) => !seen.has(key) && !serviceKeys.includes(key))).toEqual([]);
+  });
+
+  it('has a message for every key in each language, and no key is also a validation key', () => {
+    for (const language of supportedLanguages) {
+      const messages = (localeResources[language].imports as { problems?: Record<string, string> }).problems ?? {};
+      expect(Object.keys(messages).sort(), language).toEqual([...importProblemKeys].sort());
+    }
+    expect(importProblemKeys.filter((key) => (problemKeys as readonly string[]).includes(key))).toEqual([]);
+  });
+
+  it('names the line a quote opens on and never closes', () => {
+    expect(parseCsv('title,notes\nA,fine\nB,"open\nstill open\n').fatal).toEqual([
+      {
+        key: 'csv_quote_not_closed',
+        params: { line: 3 },
+        problem: 'the file cannot be read as CSV: the quote opened on line 3 is never closed',
+      },
+    ]);
+    expect(problemText(parseCsv('title\n"x\n').fatal[0] as never, translatorFor('lt'))).toBe(
+      'failo negalima perskaityti kaip CSV: 2 eilutėje atidarytos kabutės niekur neuždarytos',
+    );
+  });
+
+  it('reports a date that does not exist, or a value ical.js cannot read, on its event instead of failing', () => {
+    const result = parseICalendar(
+      ics(
+        ...event('UID:one', 'SUMMARY:Good', 'DTSTART:20260501T100000Z', 'GEO:50.37;-4.14'),
+        ...event('UID:two', 'SUMMARY:Month 13', 'DTSTART:20261301T100000Z', 'GEO:50.37;-4.14'),
+        ...event('UID:three', 'SUMMARY:Dashes', 'DTSTART:2026-05-01', 'GEO:50.37;-4.14'),
+        ...event('UID:four', 'SUMMARY:Until', 'DTSTART:20260501T100000Z', 'RRULE:FREQ=DAILY;UNTIL=soon'),
+        ...event('UID:five', 'SUMMARY:Skip', 'DTSTART:20260501T100000Z', 'RRULE:FREQ=DAILY;COUNT=3', 'EXDATE:20260230'),
+      ),
+      plymouth,
+    );
+    expect(result.fatal).toEqual([]);
+    expect(
+      result.rows.map((row) => [row.line, row.input !== null, row.problems.map((p) => [p.key, p.field, p.params])]),
+    ).toEqual([
+      [4, true, []],
+      [11, false, [['ical_bad_date', '/startsAt', { property: 'DTSTART' }]]],
+      [18, false, [['ical_bad_date', '/startsAt', { property: 'DTSTART' }]]],
+      [25, false, [['ical_bad_value', '/rrule', { property: 'RRULE' }]]],
+      [32, false, [['ical_bad_date', '/exdates', { property: 'EXDATE' }]]],
+    ]);
+    expect(problemText(result.rows[1]?.problems[0] as never, translatorFor('it'))).toBe(
+      "il campo DTSTART dell'evento non è una data o una data e ora reale",
+    );
+  });
+
+  it('tells a calendar cut short, or a broken line, apart', () => {
+    expect(parseICalendar(fixture('broken-truncated.ics'), plymouth).fatal.map((f) => f.key)).toEqual([
+      'ical_not_closed',
+    ]);
+    expect(parseICalendar(ics('BEGIN:VEVENT', 'SUMMARY Talk', 'END:VEVENT'), plymouth).fatal).toEqual([
+      {
+        key: 'ical_line_invalid',
+        params: { text: 'SUMMARY Talk' },
+        problem: 'the calendar cannot be read: the line "SUMMARY Talk" is not of the form NAME:value',
+      },
+    ]);
   });
 });

@@ -1,7 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { type ImportsHomeData, importDetailPage, importsHomePage } from '../../../web/pages/activity-imports.ts';
+import {
+  type ImportDetailData,
+  type ImportsHomeData,
+  importDetailPage,
+  importsHomePage,
+} from '../../../web/pages/activity-imports.ts';
 import { AppError } from '../../errors.ts';
 import { sendPage } from '../../plugins/web.ts';
 import { type MultipartBody, parseMultipart } from '../accounts/multipart.ts';
@@ -133,7 +138,7 @@ export async function importsPages(instance: FastifyInstance): Promise<void> {
   async function renderDetail(
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { commitError?: string } = {},
+    extra: { commitError?: ImportDetailData['commitError'] } = {},
     status = 200,
   ) {
     const city = cityOf(request);
@@ -182,7 +187,14 @@ export async function importsPages(instance: FastifyInstance): Promise<void> {
       } catch (error) {
         if (!(error instanceof AppError) || !['VALIDATION_FAILED', 'IMPORT_ALREADY_COMMITTED'].includes(error.code))
           throw error;
-        return renderDetail(request, reply, { commitError: error.details[0]?.problem ?? error.message }, error.status);
+        const context = cityPageContext(request, reply, cityOf(request));
+        const detail = error.details[0];
+        return renderDetail(
+          request,
+          reply,
+          { commitError: { message: detail ? problemText(detail, context.t) : error.message } },
+          error.status,
+        );
       }
       return reply.redirect(`${home(request)}/${request.params.importId}?done=mapped`, 303);
     },
@@ -206,7 +218,25 @@ export async function importsPages(instance: FastifyInstance): Promise<void> {
         if (error.code === 'IMPORT_ALREADY_COMMITTED') {
           return reply.redirect(`${home(request)}/${request.params.importId}`, 303);
         }
-        return renderDetail(request, reply, { commitError: error.message }, error.status);
+        // Rows the check let through but the catalogue refused (a short name taken meanwhile …), each in words.
+        const context = cityPageContext(request, reply, cityOf(request));
+        return renderDetail(
+          request,
+          reply,
+          {
+            commitError: {
+              message: context.t('imports:commit.failed'),
+              problems: error.details.map((detail) => ({
+                problem: detail.problem,
+                key: detail.key as string | undefined,
+                params: detail.params as Record<string, string | number> | undefined,
+                line: typeof detail.line === 'number' ? detail.line : undefined,
+                column: typeof detail.column === 'string' ? detail.column : undefined,
+              })),
+            },
+          },
+          error.status,
+        );
       }
       return reply.redirect(`${home(request)}/${request.params.importId}?done=committed`, 303);
     },

@@ -81,7 +81,7 @@ describe(`imports in the reader's language, RDATE and CSV round trips on ${testE
     expect(lithuanian.statusCode).toBe(200);
     expect(lithuanian.body).toContain('<strong>Latitude</strong>: Vieta turi būti mieste (platuma');
     expect(lithuanian.body).not.toContain('must lie inside the city');
-    // The API keeps the English text (and its schema leaves the keys out).
+    // The API keeps the English text, beside the key and params.
     const api = await t.app.inject({
       method: 'GET',
       url: `/api/v1/cities/plymouth/organisations/${organisationId}/activity-imports/${view.id}`,
@@ -91,6 +91,8 @@ describe(`imports in the reader's language, RDATE and CSV round trips on ${testE
       column: 'Latitude',
       field: '/venues/0/lat',
       problem: expect.stringMatching(/^The place must lie inside the city \(latitude 50\.3331–50\.4442/),
+      key: 'venue_outside_city',
+      params: expect.objectContaining({ south: 50.3331, north: 50.4442 }),
     });
 
     // Committed with the bad row skipped (as the command line does): the report keeps keys and params.
@@ -105,8 +107,9 @@ describe(`imports in the reader's language, RDATE and CSV round trips on ${testE
       url: `/api/v1/cities/plymouth/organisations/${organisationId}/activity-imports/${view.id}`,
       headers: staff,
     });
-    expect(apiReport.json().report.items[1]).toEqual(expect.objectContaining({ problems: failed?.problems }));
-    expect(apiReport.json().report.items[1]).not.toHaveProperty('problemDetails');
+    expect(apiReport.json().report.items[1]).toEqual(
+      expect.objectContaining({ problems: failed?.problems, problemDetails: failed?.problemDetails }),
+    );
 
     // A report stored before problems had keys is shown as it was written.
     await t.db.query(`UPDATE activity_imports SET report = report #- '{items,1,problemDetails}' WHERE id = $1`, [

@@ -6,6 +6,7 @@ import { errorResponses } from '../../plugins/openapi.ts';
 import { parseMultipart } from '../accounts/multipart.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
+import { allProblemKeys, importNote } from './activities.problems.ts';
 import { OrganisationParams } from './activities.schemas.ts';
 import { addFeed, changeFeed, listFeeds, removeFeed, requestFeedSync } from './feeds.service.ts';
 import type { FeedRecord } from './imports.repo.ts';
@@ -26,11 +27,34 @@ const UploadQuery = Type.Object({
   fileName: Type.Optional(Type.String({ maxLength: 200, description: 'The file name, when the body is the raw file' })),
 });
 
-const Problem = Type.Object({
-  column: Type.Optional(Type.String()),
-  field: Type.Optional(Type.String()),
-  problem: Type.String(),
+const ProblemKey = Type.String({
+  enum: [...allProblemKeys],
+  description:
+    'Stable key of the problem, to say it in any language: the file readers’ own (`imports:problems.<key>`, e.g. ' +
+    '`csv_quote_not_closed`, `ical_bad_date`) or the catalogue’s validation (`activities:problems.<key>`, e.g. ' +
+    '`ends_before_start`); `recorded_problem` is a problem stored before problems had keys (its text is `params.text`)',
 });
+const ProblemParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+  description: 'The values the message names (a line, a column, the value that could not be read …)',
+});
+const Note = Type.Object(
+  {
+    problem: Type.String({ description: 'In English' }),
+    key: ProblemKey,
+    params: ProblemParams,
+  },
+  { $id: 'ActivityImportNote', description: 'A problem or note of an import: its English text, key and params' },
+);
+const Problem = Type.Object(
+  {
+    column: Type.Optional(Type.String({ description: 'The CSV column' })),
+    field: Type.Optional(Type.String({ description: 'The activity field, as a JSON pointer (`/startsAt`)' })),
+    problem: Type.String({ description: 'In English' }),
+    key: ProblemKey,
+    params: ProblemParams,
+  },
+  { $id: 'ActivityImportProblem' },
+);
 
 const ImportReportSchema = Type.Object(
   {
@@ -46,7 +70,12 @@ const ImportReportSchema = Type.Object(
         outcome: Type.Union(['created', 'updated', 'unchanged', 'skipped', 'failed'].map((o) => Type.Literal(o))),
         activityId: Type.Union([Type.String(), Type.Null()]),
         slug: Type.Union([Type.String(), Type.Null()]),
-        problems: Type.Array(Type.String()),
+        problems: Type.Array(Type.String(), {
+          description: 'Why the row failed, or why the event was left out, in English',
+        }),
+        problemDetails: Type.Array(Type.Ref('ActivityImportProblem'), {
+          description: 'The same, each with its stable key and params (empty for rows written)',
+        }),
       }),
     ),
   },
@@ -67,16 +96,20 @@ const ImportSchema = Type.Object(
     }),
     fields: Type.Array(Type.String(), { description: 'The fields a column can be mapped to' }),
     preview: Type.Array(Type.Object({ line: Type.Integer(), cells: Type.Array(Type.String()) })),
-    fatal: Type.Array(Type.Object({ problem: Type.String() })),
-    warnings: Type.Array(Type.String()),
+    fatal: Type.Array(Type.Ref('ActivityImportNote'), {
+      description: 'Problems that stop the whole file (not CSV or iCalendar, no title column …)',
+    }),
+    warnings: Type.Array(Type.String(), { description: 'Notes about the whole file, in English' }),
+    warningDetails: Type.Array(Type.Ref('ActivityImportNote'), { description: 'The same notes with their keys' }),
     rows: Type.Array(
       Type.Object({
         line: Type.Integer(),
         externalUid: Type.Union([Type.String(), Type.Null()]),
         title: Type.String(),
         valid: Type.Boolean(),
-        problems: Type.Array(Problem),
-        warnings: Type.Array(Type.String()),
+        problems: Type.Array(Type.Ref('ActivityImportProblem')),
+        warnings: Type.Array(Type.String(), { description: 'Notes that do not stop the row, in English' }),
+        warningDetails: Type.Array(Type.Ref('ActivityImportNote'), { description: 'The same notes with their keys' }),
       }),
     ),
     counts: Type.Object({
@@ -155,11 +188,13 @@ function uploadedFile(request: FastifyRequest, fileName: string | undefined): { 
       return { fileName: fileName ?? part.fileName, content: part.bytes.toString('utf8') };
     }
   }
-  throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/file', problem: 'Send the CSV or iCalendar file.' }]);
+  throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/file', ...importNote('file_missing') }]);
 }
 
 export async function importsRoutes(instance: FastifyInstance): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(Note);
+  app.addSchema(Problem);
   app.addSchema(ImportReportSchema);
   app.addSchema(ImportSchema);
   app.addSchema(FeedSchema);
@@ -273,7 +308,8 @@ export async function importsRoutes(instance: FastifyInstance): Promise<void> {
         summary: 'Write every row in one transaction (matched on the external id); nothing is written if any row fails',
         description:
           'Activities are submitted for review, or published at once for a trusted organisation. A file with errors: ' +
-          '`IMPORT_HAS_ERRORS` (422) with each row’s problems. Committing again: `IMPORT_ALREADY_COMMITTED` (409) with ' +
+          '`IMPORT_HAS_ERRORS` (422) with each problem in `details` (its `line`, `column`, English `problem`, stable ' +
+          '`key` and `params`, as in `ActivityImportProblem`). Committing again: `IMPORT_ALREADY_COMMITTED` (409) with ' +
           'the stored report in `details[0].report`.',
         params: ImportParams,
         security,

@@ -19,7 +19,13 @@ import {
 } from './activities.csv.ts';
 import { type ImportRow, type ParsedImport, parseICalendar } from './activities.ical.ts';
 import type { VenueInput } from './activities.model.ts';
-import { type ProblemKey, type ProblemParams, problemRecord } from './activities.problems.ts';
+import {
+  type AnyProblemKey,
+  importNote,
+  keyedRecord,
+  type ProblemLike,
+  type ProblemParams,
+} from './activities.problems.ts';
 import { canEditActivity, importActivity } from './activities.service.ts';
 import { validateActivityInput } from './activities.validation.ts';
 import {
@@ -53,14 +59,20 @@ export interface AnalysedFile extends ParsedImport {
   preview: { line: number; cells: string[] }[];
 }
 
-/** A problem of a row: English `problem` text, and for the catalogue's validation problems their key and params. */
+/**
+ * A problem of a row or a file: the English `problem` text, and its stable key and params, which say it in any language
+ * (`imports:problems.<key>` for the readers' own, `activities:problems.<key>` for the catalogue's validation).
+ */
 export interface ImportProblem {
   column?: string;
   field?: string;
   problem: string;
-  key?: ProblemKey;
-  params?: ProblemParams;
+  key: AnyProblemKey;
+  params: ProblemParams;
 }
+
+/** A note: its English text, key and params. */
+export type ImportNoteView = Pick<ImportProblem, 'problem' | 'key' | 'params'>;
 
 export interface ImportRowView {
   line: number;
@@ -68,7 +80,9 @@ export interface ImportRowView {
   title: string;
   valid: boolean;
   problems: ImportProblem[];
+  /** Notes in English, and the same with their keys in `warningDetails`. */
   warnings: string[];
+  warningDetails: ImportNoteView[];
 }
 
 export interface ImportReport {
@@ -84,9 +98,12 @@ export interface ImportReport {
     outcome: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
     activityId: string | null;
     slug: string | null;
-    /** The problems as English text (what the API returns, and all that reports stored before keys had). */
+    /** The problems (a failed row) or the reason (a skipped event) as English text. */
     problems: string[];
-    /** The same problems with their keys and params, so the report page can show them in the reader's language. */
+    /**
+     * The same with their keys and params, so a page or client can say them in the reader's language. Reports stored
+     * before reasons had keys lack it; `reportWithKeys` fills it in for them.
+     */
     problemDetails?: ImportProblem[];
   }[];
 }
@@ -103,8 +120,10 @@ export interface ImportView {
   /** Fields a column can be mapped to (CSV). */
   fields: string[];
   preview: { line: number; cells: string[] }[];
-  fatal: { problem: string }[];
+  fatal: ImportNoteView[];
+  /** File-level notes in English, and the same with their keys in `warningDetails`. */
   warnings: string[];
+  warningDetails: ImportNoteView[];
   rows: ImportRowView[];
   counts: { rows: number; valid: number; invalid: number; skipped: number };
   report: ImportReport | null;
@@ -204,9 +223,7 @@ export async function analyseFile(
     }
   }
   if (analysed.rows.length > MAX_IMPORT_ROWS) {
-    analysed.fatal.push({
-      problem: `the file has ${analysed.rows.length} rows; import at most ${MAX_IMPORT_ROWS} at once`,
-    });
+    analysed.fatal.push(importNote('too_many_rows', { rows: analysed.rows.length, max: MAX_IMPORT_ROWS }));
   }
   // The catalogue's rules (dates, venues inside the city, rules that end, …) for each row that parsed.
   for (const row of analysed.rows) {
@@ -229,6 +246,9 @@ export async function analyseFile(
   return analysed;
 }
 
+/** A note or problem as the views and reports keep it: its English text, key and params. */
+const noteView = (note: ProblemLike): ImportNoteView => keyedRecord(note);
+
 function rowView(row: ImportRow, city: CityRecord): ImportRowView {
   return {
     line: row.line,
@@ -238,9 +258,38 @@ function rowView(row: ImportRow, city: CityRecord): ImportRowView {
     problems: row.problems.map(({ column, field, ...problem }) => ({
       ...(column ? { column } : {}),
       ...(field ? { field } : {}),
-      ...problemRecord(problem),
+      ...noteView(problem),
     })),
-    warnings: row.warnings,
+    warnings: row.warnings.map((note) => note.problem),
+    warningDetails: row.warnings.map(noteView),
+  };
+}
+
+/**
+ * A stored report with every item's `problemDetails`: reports committed before problems had keys get them from their
+ * English text (`recorded_problem`, or the reason of a cancelled event), so every failure in an answer has a key.
+ */
+export function reportWithKeys(report: ImportReport | null): ImportReport | null {
+  if (!report || !Array.isArray(report.items)) return report;
+  return {
+    ...report,
+    items: report.items.map((item) => {
+      if (Array.isArray(item.problemDetails)) {
+        return {
+          ...item,
+          problemDetails: item.problemDetails.map((detail) => ({ ...detail, ...keyedRecord(detail) })),
+        };
+      }
+      const problems = Array.isArray(item.problems) ? item.problems : [];
+      return {
+        ...item,
+        problemDetails: problems.map((problem) =>
+          item.outcome === 'skipped' && problem === 'cancelled'
+            ? noteView(importNote('ical_cancelled'))
+            : keyedRecord({ problem }),
+        ),
+      };
+    }),
   };
 }
 
@@ -265,8 +314,9 @@ function view(
         ? mappableFields(city.languages, Math.min(MAX_CSV_VENUES, venuesInMapping(analysed.mapping) + 1))
         : [],
     preview: analysed.preview,
-    fatal: analysed.fatal,
-    warnings: analysed.warnings,
+    fatal: analysed.fatal.map(noteView),
+    warnings: analysed.warnings.map((note) => note.problem),
+    warningDetails: analysed.warnings.map(noteView),
     rows,
     counts: {
       rows: rows.length,
@@ -274,34 +324,43 @@ function view(
       invalid: rows.filter((r) => !r.valid).length,
       skipped: analysed.skipped.length,
     },
-    report: (record.report as ImportReport | null) ?? null,
+    report: reportWithKeys((record.report as ImportReport | null) ?? null),
   };
 }
 
 /** The problems of a file as error details: fatal ones first, then each row's (with `line` and `column`). */
+/**
+ * The problems of a file as error details: fatal ones first, then each row's (with `line` and `column`). Each has
+ * its key and params; `problem` is English, prefixed with the line and column for rows.
+ */
 export function importProblems(analysed: AnalysedFile): ErrorDetail[] {
   return [
-    ...analysed.fatal.map((f) => ({ problem: f.problem })),
+    ...analysed.fatal.map((f) => ({ problem: f.problem, key: f.key, params: f.params })),
     ...analysed.rows.flatMap((row) =>
       row.problems.map((p) => ({
         field: p.field,
         problem: `line ${row.line}${p.column ? `, column "${p.column}"` : ''}: ${p.problem}`,
         line: row.line,
         ...(p.column ? { column: p.column } : {}),
-        ...(p.key ? { key: p.key, params: p.params ?? {} } : {}),
+        key: p.key,
+        params: p.params,
       })),
     ),
   ];
 }
 
+const MAX_FILE_NAME = 200;
+
 function checkFile(fileName: string, content: string): void {
   if (Buffer.byteLength(content, 'utf8') > MAX_IMPORT_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', 'The file is larger than 5 MB; split it and import the parts.');
+    const detail = importNote('file_too_large', { megabytes: MAX_IMPORT_BYTES / 1024 / 1024 });
+    throw new AppError('PAYLOAD_TOO_LARGE', detail.problem, [{ field: '/file', ...detail }]);
   }
-  if (content.includes('\u0000')) throw new AppError('FILE_UNREADABLE');
-  if (fileName.length > 200) {
+  if (content.includes('\u0000'))
+    throw new AppError('FILE_UNREADABLE', undefined, [{ field: '/file', ...importNote('file_binary') }]);
+  if (fileName.length > MAX_FILE_NAME) {
     throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/fileName', problem: 'Use a file name of at most 200 characters.' },
+      { field: '/fileName', ...importNote('file_name_too_long', { max: MAX_FILE_NAME }) },
     ]);
   }
 }
@@ -367,11 +426,11 @@ export async function updateMapping(
   await authorise(db, city, organisationId, caller);
   const record = await loadImport(db, city, organisationId, importId);
   if (record.status === 'committed')
-    throw new AppError('IMPORT_ALREADY_COMMITTED', undefined, [{ problem: 'committed', report: record.report }]);
-  if (detectKind(record.fileName, record.content) === 'ical') {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/mapping', problem: 'An iCalendar file has no columns to map.' },
+    throw new AppError('IMPORT_ALREADY_COMMITTED', undefined, [
+      { problem: 'committed', report: reportWithKeys(record.report as ImportReport) },
     ]);
+  if (detectKind(record.fileName, record.content) === 'ical') {
+    throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/mapping', ...importNote('mapping_ical') }]);
   }
   const { table } = parseCsv(record.content);
   // Columns the request does not name keep their field.
@@ -379,9 +438,12 @@ export async function updateMapping(
   const problems: ErrorDetail[] = [];
   for (const [header, field] of Object.entries(mapping)) {
     if (!table.headers.includes(header))
-      problems.push({ field: `/mapping/${header}`, problem: `The file has no column "${header}".` });
+      problems.push({ field: `/mapping/${header}`, ...importNote('mapping_unknown_column', { column: header }) });
     else if (field !== '' && !isMappableField(field, city.languages))
-      problems.push({ field: `/mapping/${header}`, problem: `"${field}" is not a field.` });
+      problems.push({
+        field: `/mapping/${header}`,
+        ...importNote('mapping_unknown_field', { field, column: header }),
+      });
     else clean[header] = field;
   }
   if (problems.length > 0) throw new AppError('VALIDATION_FAILED', undefined, problems);
@@ -413,7 +475,8 @@ export async function writeRows(
       outcome: 'skipped',
       activityId: null,
       slug: null,
-      problems: [skipped.reason],
+      problems: [skipped.reason.problem],
+      problemDetails: [noteView(skipped.reason)],
     });
   }
   for (const row of analysed.rows) {
@@ -426,9 +489,10 @@ export async function writeRows(
         activityId: null,
         slug: null,
         problems: row.problems.map((p) => p.problem),
-        problemDetails: row.problems.map(({ column, line: _line, field: _field, ...p }) => ({
+        problemDetails: row.problems.map(({ column, line: _line, field, ...p }) => ({
           ...(column ? { column } : {}),
-          ...problemRecord(p),
+          ...(field ? { field } : {}),
+          ...noteView(p),
         })),
       });
       continue;
@@ -454,20 +518,19 @@ export async function writeRows(
         activityId: activity.id,
         slug: activity.slug,
         problems: [],
+        problemDetails: [],
       });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const details = error.details.length > 0 ? error.details : [{ problem: error.message }];
-      const problems = details.map((d) => d.problem);
+      const details = refusal(error, row);
       if (!options.skipInvalid) {
         throw new AppError(
           'IMPORT_HAS_ERRORS',
           undefined,
           details.map((detail) => ({
-            field: detail.field,
+            ...detail,
             problem: `line ${row.line}: ${detail.problem}`,
             line: row.line,
-            ...(typeof detail.key === 'string' ? { key: detail.key, params: detail.params ?? {} } : {}),
           })),
         );
       }
@@ -479,12 +542,30 @@ export async function writeRows(
         outcome: 'failed',
         activityId: null,
         slug: null,
-        problems,
-        problemDetails: details.map(problemRecord),
+        problems: details.map((d) => d.problem),
+        problemDetails: details,
       });
     }
   }
   return report;
+}
+
+/**
+ * Why the catalogue refused to write a row, each reason keyed: its validation problems as they are; a taken short name,
+ * an organisation the city has not approved, or any other refusal (by its error code) under the readers' keys.
+ */
+function refusal(error: AppError, row: ImportRow): ImportProblem[] {
+  const keyed = error.details.filter((detail) => keyedRecord(detail as ProblemLike).key !== 'recorded_problem');
+  if (error.details.length > 0 && keyed.length === error.details.length) {
+    return error.details.map((detail) => ({
+      ...(typeof detail.field === 'string' ? { field: detail.field } : {}),
+      ...keyedRecord(detail as ProblemLike),
+    }));
+  }
+  if (error.code === 'ACTIVITY_SLUG_TAKEN')
+    return [{ field: '/slug', ...importNote('activity_slug_taken', { slug: row.input?.slug ?? '' }) }];
+  if (error.code === 'ACTIVITY_STATE_CONFLICT') return [importNote('organisation_not_approved')];
+  return [importNote('row_refused', { code: error.code })];
 }
 
 /** Writes every row of an uploaded file in one transaction; see the module comment for the rules. */
@@ -502,7 +583,7 @@ export async function commitImport(
     const record = await loadImport(tx, city, organisationId, importId, true);
     if (record.status === 'committed') {
       throw new AppError('IMPORT_ALREADY_COMMITTED', undefined, [
-        { problem: 'This import has already been carried out.', report: record.report },
+        { problem: 'This import has already been carried out.', report: reportWithKeys(record.report as ImportReport) },
       ]);
     }
     const analysed = await analyseFile(tx, city, organisationId, record);

@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.t
 import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { addFeed, fetchFeed, scheduleFeedSyncs, syncFeed } from './feeds.service.ts';
+import { commitImport } from './imports.service.ts';
 
 const fixture = (name: string) =>
   fs.readFileSync(new URL(`../../../../test/fixtures/catalogue/${name}`, import.meta.url), 'utf8');
@@ -342,6 +343,139 @@ describe(`activity imports and calendar feeds on ${testEngine}`, () => {
       payload: 'url=https%3A%2F%2Fexample.org%2Ffeed.ics',
     });
     expect(noCsrf.statusCode).toBe(403);
+  });
+
+  it('gives every problem and note of a file its key and params, in the API and in the page’s language', async () => {
+    const rows = [
+      'external_id,Title,Start,End,Venue,Latitude,Longitude,Repeat',
+      'Q-1,Quilting,2026-12-07 18:00,2026-12-07 20:00,Central Library,50.3722,-4.1425,FREQ=WEEKLY',
+      'Q-2,Quilting taster,2026-12-32 10:00,2026-12-08 12:00,Central Library,north,-4.1425,',
+    ].join('\n');
+    const view = (await upload(rows, 'quilting.csv')).json();
+    expect(view.counts).toMatchObject({ valid: 1, invalid: 1 });
+    expect(view.rows[0].warningDetails).toEqual([
+      {
+        key: 'recurrence_capped_years',
+        params: { years: 2, until: '2028-12-07' },
+        problem: 'the recurrence never ends; it was limited to 2 years (until 2028-12-07)',
+      },
+    ]);
+    expect(view.rows[0].warnings).toEqual([view.rows[0].warningDetails[0].problem]);
+    expect(view.rows[1].problems).toEqual([
+      {
+        column: 'Start',
+        field: '/startsAt',
+        key: 'csv_not_date_time',
+        params: { value: '2026-12-32 10:00' },
+        problem: '"2026-12-32 10:00" is not a date (use 2025-03-04 18:00 or ISO 8601)',
+      },
+      {
+        column: 'Latitude',
+        field: '/venues/0/lat',
+        key: 'csv_not_latitude',
+        params: { value: 'north' },
+        problem: '"north" is not a latitude',
+      },
+    ]);
+    const refused = await t.app.inject({ method: 'POST', url: `${base()}/${view.id}/commit`, headers: staff });
+    expect(refused.json().error.details[0]).toMatchObject({
+      line: 3,
+      column: 'Start',
+      key: 'csv_not_date_time',
+      params: { value: '2026-12-32 10:00' },
+      problem: 'line 3, column "Start": "2026-12-32 10:00" is not a date (use 2025-03-04 18:00 or ISO 8601)',
+    });
+
+    // Committed leaving out the bad row (as `learnscape activities import --skip-invalid` does): the stored report
+    // keeps each failure's key and params, and the API gives them.
+    await commitImport(t.db, city, organisationId, view.id, systemCaller, { skipInvalid: true });
+    const committed = (await t.app.inject({ method: 'GET', url: `${base()}/${view.id}`, headers: staff })).json();
+    expect(committed.report.items).toEqual([
+      expect.objectContaining({ line: 2, outcome: 'created', problems: [], problemDetails: [] }),
+      expect.objectContaining({
+        line: 3,
+        outcome: 'failed',
+        problems: [view.rows[1].problems[0].problem, view.rows[1].problems[1].problem],
+        problemDetails: view.rows[1].problems.map(({ line: _line, ...problem }: { line?: number }) => problem),
+      }),
+    ]);
+    // The report page says them in the page's language.
+    const page = `/c/plymouth/manage/${organisationId}/imports/${view.id}`;
+    const lithuanian = await t.app.inject({ url: `${page}?lang=lt`, headers: { cookie: staff.cookie } });
+    expect(lithuanian.body).toContain('Start: „2026-12-32 10:00“ nėra data (rašykite 2025-03-04 18:00 arba ISO 8601)');
+    expect(lithuanian.body).toContain('Latitude: „north“ nėra platuma');
+
+    // A report stored before problems had keys still answers with a key for every failure.
+    await t.db.query(`UPDATE activity_imports SET report = $2 WHERE id = $1`, [
+      view.id,
+      JSON.stringify({
+        ...committed.report,
+        items: committed.report.items.map(({ problemDetails: _details, ...item }: { problemDetails: unknown }) => item),
+      }),
+    ]);
+    const legacy = (await t.app.inject({ method: 'GET', url: `${base()}/${view.id}`, headers: staff })).json();
+    expect(legacy.report.items[1].problemDetails[0]).toEqual({
+      key: 'recorded_problem',
+      params: { text: view.rows[1].problems[0].problem },
+      problem: view.rows[1].problems[0].problem,
+    });
+  });
+
+  it('says why a file cannot be read: an unclosed quote, a date that does not exist, not text at all', async () => {
+    const quote = (await upload('external_id,Title\nZ-1,"Open quote\nZ-2,Closed\n', 'quote.csv')).json();
+    expect(quote.fatal).toEqual([
+      {
+        key: 'csv_quote_not_closed',
+        params: { line: 2 },
+        problem: 'the file cannot be read as CSV: the quote opened on line 2 is never closed',
+      },
+    ]);
+    const commit = await t.app.inject({ method: 'POST', url: `${base()}/${quote.id}/commit`, headers: staff });
+    expect(commit.json().error.details).toEqual([{ ...quote.fatal[0] }]);
+
+    const calendar = feedText([{ uid: 'bad-date', title: 'Bad date', day: 3 }]).replace(
+      'DTSTART;TZID=Europe/London:20261203T180000',
+      'DTSTART;TZID=Europe/London:20261303T180000',
+    );
+    const ics = await upload(calendar, 'bad-date.ics');
+    expect(ics.statusCode).toBe(201);
+    expect(ics.json().rows[0].problems).toEqual([
+      {
+        field: '/startsAt',
+        key: 'ical_bad_date',
+        params: { property: 'DTSTART' },
+        problem: 'the event’s DTSTART is not a real date or date-time',
+      },
+    ]);
+
+    const binary = await upload('Title\n\u0000\u0001', 'binary.csv');
+    expect(binary.statusCode).toBe(400);
+    expect(binary.json().error).toMatchObject({
+      code: 'FILE_UNREADABLE',
+      details: [{ field: '/file', key: 'file_binary', params: {} }],
+    });
+    const pages = `/c/plymouth/manage/${organisationId}/imports`;
+    const boundary = '----learnscape-keys';
+    const page = await t.app.inject({
+      method: 'POST',
+      url: `${pages}?lang=lt`,
+      headers: { cookie: staff.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="_csrf"',
+        '',
+        staff['x-csrf-token'] as string,
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="binary.csv"',
+        'Content-Type: text/csv',
+        '',
+        'Title\n\u0000\u0001',
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    });
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('Faile yra dvejetainių duomenų, o ne tekstas');
   });
 
   it('refuses private and loopback feed addresses unless allowed', async () => {

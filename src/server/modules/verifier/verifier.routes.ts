@@ -10,7 +10,9 @@ import { verifyInput } from './verifier.service.ts';
 
 /**
  * `POST /api/v1/verify`: verify anyone's badge. Public and rate-limited (each call may fetch from the web). A badge
- * that fails verification is a 200 with `verified: false`; a 400 means nothing verifiable was given.
+ * that fails verification is a 200 with `verified: false`; a 400 means nothing verifiable was given. Anyone may post a
+ * multipart upload without a CSRF token (`curl -F file=@badge.png`) as long as it carries no session cookie: verifying
+ * changes nothing of anyone's. A request with a session cookie still needs the session's token.
  */
 
 /** Room for a 2 MB credential once wrapped in JSON, a form or multipart; the service enforces the 2 MB itself. */
@@ -142,7 +144,7 @@ export async function verifierRoutes(instance: FastifyInstance, options: Verifie
   app.post(
     '/api/v1/verify',
     {
-      config: { access: 'public', rateLimit: verifyRateLimit },
+      config: { access: 'public', rateLimit: verifyRateLimit, csrfExemptWithoutSession: true },
       bodyLimit: VERIFY_BODY_LIMIT,
       schema: {
         operationId: 'verifyCredential',
@@ -151,8 +153,9 @@ export async function verifierRoutes(instance: FastifyInstance, options: Verifie
         description:
           'Send `application/json` `{ "credential": … }` (a JSON object, or text: JSON, a VC-JWT, an OB 2.0 JWS) or ' +
           '`{ "url": … }`; or the credential or badge itself as the body (`image/png`, `image/svg+xml`, ' +
-          '`application/jwt`, `application/ld+json`, `text/plain`); or `multipart/form-data` with a `file` (as a ' +
-          'form, this needs the CSRF token like every form here — API clients send the raw file instead). Inputs up ' +
+          '`application/jwt`, `application/ld+json`, `text/plain`); or `multipart/form-data` with a `file` ' +
+          '(`curl -F file=@badge.png`). No CSRF token is needed without a session cookie; a request that carries ' +
+          'the session cookie needs its `x-csrf-token` (or `_csrf` field) like every other. Inputs up ' +
           'to 2 MB. URLs and the documents a credential points to are fetched from public addresses only (1 MB, 10 s ' +
           'each). The answer is 200 whether or not the badge verifies; 400 (`VERIFY_INPUT_INVALID`, ' +
           '`VERIFY_FETCH_REFUSED`, `VERIFY_INPUT_TOO_LARGE`) means nothing verifiable was given. 20 calls a minute ' +

@@ -23,6 +23,7 @@ import {
   readJson,
   synthesizedControllerDocuments,
 } from '../../../credentials/fixtures.test-support.ts';
+import { signIn } from '../../../../test/helpers/auth.ts';
 import { solidPng } from '../../../../test/helpers/images.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
@@ -430,6 +431,51 @@ describe(`the verifier on ${testEngine}`, () => {
       const plain = await verify({ contentType: 'image/png', payload: solidPng(4, 4) });
       expect(plain.statusCode).toBe(400);
       expect(plain.json().error.details[0]).toMatchObject({ field: '/file', reason: 'no_baked_credential' });
+    });
+
+    it('takes an anonymous multipart upload without a CSRF token (curl -F), but not one that carries a session', async () => {
+      const { credential } = await signedDidKeyCredential();
+      const png = bakePng(solidPng(8, 8), JSON.stringify(credential));
+      // What `curl -F file=@badge.png https://host/api/v1/verify` sends: one part, no token, no cookies.
+      const boundary = '------------------------curl0123456789';
+      const curl = {
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        payload: Buffer.concat([
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="badge.png"\r\nContent-Type: image/png\r\n\r\n`,
+          ),
+          png,
+          Buffer.from(`\r\n--${boundary}--\r\n`),
+        ]),
+      };
+      const anonymous = await verify(curl);
+      expect(anonymous.statusCode, anonymous.body).toBe(200);
+      expect(anonymous.json()).toMatchObject({ verified: true, kind: 'ob3' });
+
+      // A signed-in browser's session cookie is ambient authority: without the session's token it is refused …
+      const person = await signIn(t.app, t.db, { role: 'learner' });
+      const withSession = await verify({ ...curl, headers: { cookie: person.headers.cookie as string } });
+      expect([withSession.statusCode, withSession.json().error.code]).toEqual([403, 'CSRF_FAILED']);
+      // … and so is a session cookie that no longer names a session, or one next to a mismatched token.
+      const stale = await verify({ ...curl, headers: { cookie: 'ls_session=expired-or-unknown-session-token' } });
+      expect([stale.statusCode, stale.json().error.code]).toEqual([403, 'CSRF_FAILED']);
+      const wrongToken = await verify({
+        ...curl,
+        headers: { cookie: person.headers.cookie as string, 'x-csrf-token': 'not-the-session-token' },
+      });
+      expect(wrongToken.statusCode).toBe(403);
+      // With the session's token it verifies like any other request.
+      const withToken = await verify({ ...curl, headers: person.headers as Record<string, string> });
+      expect(withToken.json()).toMatchObject({ verified: true, kind: 'ob3' });
+      // The exemption is this API's own: the /verify page's form still needs its token.
+      const page = await t.app.inject({
+        method: 'POST',
+        url: '/verify',
+        remoteAddress: '10.99.0.1',
+        headers: { 'content-type': curl.contentType, accept: 'text/html' },
+        payload: curl.payload,
+      });
+      expect(page.statusCode).toBe(403);
     });
 
     it('checks the status list and reports a revoked credential', async () => {
