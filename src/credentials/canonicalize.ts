@@ -7,7 +7,7 @@
  * where every placeholder lands in the expanded document, and for later documents of that
  * shape only copy the expanded template and put the real strings back in. Canonicalizing
  * an expanded document skips the costly context processing, and the result is the same
- * N-Quads; `canonicalize.test.ts` proves it on 1,000 random credentials.
+ * N-Quads; `engine.test.ts` proves it (byte-identical proofs) on 1,000 random credentials.
  *
  * A string is only substituted where expansion copies it verbatim: as an `@value`, or as an
  * `@id` when the real string is an absolute IRI whose scheme is not a JSON-LD term (a
@@ -31,6 +31,27 @@ export async function canonicalizeReference(document: unknown, options: Canonica
       base: null,
       safe: true,
       // Contexts only ever come from the bundle: canonicalization must never fetch.
+      documentLoader: contextDocumentLoader,
+      ...(options.rdfDirection ? { rdfDirection: options.rdfDirection } : {}),
+    });
+  } catch (error) {
+    throw toCanonicalizeError(error);
+  }
+}
+
+/**
+ * Canonicalizes a document that is already in JSON-LD expanded form (a filled template), skipping the second expansion
+ * `jsonld.canonize` would otherwise run: expansion is idempotent on expanded input, so the N-Quads are the same, and
+ * that pass was about half of the canonicalization time.
+ */
+async function canonicalizeExpanded(expanded: unknown, options: CanonicalizeOptions): Promise<string> {
+  try {
+    return await jsonld.canonize(expanded, {
+      algorithm: 'RDFC-1.0',
+      format: 'application/n-quads',
+      base: null,
+      safe: true,
+      skipExpansion: true,
       documentLoader: contextDocumentLoader,
       ...(options.rdfDirection ? { rdfDirection: options.rdfDirection } : {}),
     });
@@ -223,7 +244,7 @@ export function createShapeCachingCanonicalizer(maxShapes = 500): ShapeCachingCa
           setAtPath(expanded, slot.path, leaves[index] as string);
         });
         templateHits++;
-        return canonicalizeReference(expanded, options);
+        return canonicalizeExpanded(expanded, options);
       }
       fullExpansions++;
       return canonicalizeReference(document, options);

@@ -447,6 +447,60 @@ describe('fast signing path', () => {
     // The shape cache must actually have been used, or this test proves nothing.
     expect(canonicalizer.stats().templateHits).toBeGreaterThan(1500);
   }, 120_000);
+
+  it('stays byte-identical for credentials as bulk issuing makes them: many per second, one issuer, one shape', async () => {
+    // What the fast path caches on this workload: the proof options of one second (shared by the credentials signed in
+    // it) and the expanded template of the shape (canonicalized without a second expansion).
+    const key = await generateIssuerKey();
+    const signingKey = { ...key, verificationMethod: verificationMethodIdFor(ISSUER_DID, key) };
+    const canonicalizer = createShapeCachingCanonicalizer();
+    const signer = await createCredentialSigner(signingKey, canonicalizer);
+    const profile = {
+      id: ISSUER_DID,
+      name: text(),
+      url: `https://${HOST}/issuers/org-7`,
+      otherIdentifiers: [{ identifier: `https://${HOST}/issuers/org-7`, identifierType: 'identifier' }],
+    };
+    const second = Date.UTC(2025, 5, 1, 9, 0, 0);
+    for (let index = 0; index < 200; index++) {
+      const credential = buildOpenBadgeCredential({
+        id: `https://${HOST}/c/plymouth/credentials/${randomUUID()}`,
+        issuer: profile,
+        achievement: {
+          id: `https://${HOST}/c/plymouth/badges/${randomInt(3)}/versions/1`,
+          name: text(),
+          description: text(),
+          criteria: { narrative: text() },
+          image: { id: `https://${HOST}/c/plymouth/badges/1/versions/1/image.png`, caption: text() },
+          achievementType: 'Badge',
+          creator: profile,
+          inLanguage: 'en',
+          version: '1',
+        },
+        subject: randomInt(5) ? { email: `p${index}@example.org` } : { did: `did:example:${index}` },
+        validFrom: new Date(second),
+        evidence: [{ id: `https://example.org/evidence/${index}`, narrative: text() }],
+        status: [
+          { statusListCredential: STATUS_URL, statusListIndex: randomInt(131072), statusPurpose: 'revocation' },
+          { statusListCredential: `${STATUS_URL}-s`, statusListIndex: randomInt(131072), statusPurpose: 'suspension' },
+        ],
+        defaultLanguage: 'en',
+      });
+      const subject = credential.credentialSubject as { identifier?: unknown[] };
+      subject.identifier = [
+        ...(subject.identifier ?? []),
+        { type: 'IdentityObject', identityHash: text(), identityType: 'name', hashed: false },
+      ];
+      // Bursts of 40 credentials in one second, as a chunk of a bulk issue.
+      const created = new Date(second + Math.floor(index / 40) * 1000);
+      const [ours, reference] = await Promise.all([
+        signer.sign(credential, { created }),
+        signCredentialReference(credential, signingKey, { created }),
+      ]);
+      expect(JSON.stringify(ours), `credential ${index}`).toBe(JSON.stringify(reference));
+    }
+    expect(canonicalizer.stats().fullExpansions).toBe(0);
+  }, 120_000);
 });
 
 describe('independent verifier', () => {

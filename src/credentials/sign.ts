@@ -83,11 +83,12 @@ export async function eddsaRdfc2022VerifyData(
   document: JsonObject,
   proofOptions: JsonObject,
   canonicalize: (input: unknown) => Promise<string>,
+  canonicalizeProofOptions: (input: unknown) => Promise<string> = canonicalize,
 ): Promise<Uint8Array> {
   const { proof: _ignored, ...unsigned } = document;
   const { proofValue: _proofValue, ...options } = proofOptions;
   const [proofCanon, documentCanon] = await Promise.all([
-    canonicalize({ '@context': document['@context'], ...options }),
+    canonicalizeProofOptions({ '@context': document['@context'], ...options }),
     canonicalize(unsigned),
   ]);
   return Buffer.concat([sha256(proofCanon), sha256(documentCanon)]);
@@ -113,6 +114,21 @@ export async function createCredentialSigner(
     format: 'jwk',
   });
   const canonicalize = (input: unknown) => canonicalizer.canonicalize(input, { rdfDirection: 'i18n-datatype' });
+  // The proof options of one signer differ only in their creation second (and the document's @context): credentials
+  // signed in the same second share them, so the last canonical form is kept (canonicalization is a pure function of
+  // its input, so the result is the same as canonicalizing again).
+  let lastProofOptions: { key: string; canonical: Promise<string> } | undefined;
+  const canonicalizeCached = (input: unknown) => {
+    const key = JSON.stringify(input);
+    if (!lastProofOptions || lastProofOptions.key !== key) {
+      const canonical = canonicalize(input);
+      canonical.catch(() => {
+        if (lastProofOptions?.canonical === canonical) lastProofOptions = undefined;
+      });
+      lastProofOptions = { key, canonical };
+    }
+    return lastProofOptions.canonical;
+  };
   return {
     verificationMethod: key.verificationMethod,
     async sign(credential, options = {}) {
@@ -125,7 +141,7 @@ export async function createCredentialSigner(
         cryptosuite: 'eddsa-rdfc-2022' as const,
         proofPurpose: 'assertionMethod',
       };
-      const verifyData = await eddsaRdfc2022VerifyData(document, proof, canonicalize);
+      const verifyData = await eddsaRdfc2022VerifyData(document, proof, canonicalize, canonicalizeCached);
       const signature = signWithNodeCrypto(null, verifyData, privateKey);
       return { ...document, proof: { ...proof, proofValue: encodeMultibaseBase58btc(signature) } } as never;
     },

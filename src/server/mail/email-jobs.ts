@@ -1,6 +1,6 @@
 import type { SqlRunner } from '../db/client.ts';
 import { PermanentJobError, type JobHandler } from '../jobs/worker.ts';
-import { insertJob } from '../modules/jobs/jobs.repo.ts';
+import { insertJob, insertJobs } from '../modules/jobs/jobs.repo.ts';
 import type { Mailer, OutgoingMail } from './mailer.ts';
 
 export const SEND_EMAIL = 'email.send';
@@ -11,6 +11,11 @@ export const SEND_EMAIL = 'email.send';
  */
 export async function queueEmail(db: SqlRunner, cityId: string | null, mail: OutgoingMail): Promise<void> {
   await insertJob(db, cityId, { type: SEND_EMAIL, payload: mail, maxAttempts: 8 });
+}
+
+/** Queues many emails of a city in one statement (a bulk issue's chunk); same jobs as `queueEmail` makes one by one. */
+export async function queueEmails(db: SqlRunner, cityId: string | null, mails: OutgoingMail[]): Promise<void> {
+  await insertJobs(db, cityId, SEND_EMAIL, mails, { maxAttempts: 8 });
 }
 
 export function sendEmailHandler(mailer: Mailer): JobHandler {

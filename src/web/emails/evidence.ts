@@ -10,8 +10,11 @@ const emailShapes = {
   submitted: { paragraphs: 2 },
   /** To the organisation's staff: a learner sent more evidence after being asked. */
   resubmitted: { paragraphs: 2 },
-  /** To the learner: approved with a note (the credential's own email announces the badge). */
-  approved: { paragraphs: 2 },
+  /**
+   * To the learner: approved with a note. The one email of the approval: it announces the credential (what the
+   * credential's own email would say) and carries the organiser's note, so the credential's own email is not sent.
+   */
+  approved: { paragraphs: 3 },
   rejected: { paragraphs: 3 },
   moreInfo: { paragraphs: 3 },
 } as const;

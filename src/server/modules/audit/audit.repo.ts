@@ -50,6 +50,39 @@ export async function insertAuditEntry(db: SqlRunner, cityId: string | null, ent
   return (row as { id: string }).id;
 }
 
+/** Writes many entries of one city in one statement (a bulk issue's chunk); the same rows `insertAuditEntry` writes. */
+export async function insertAuditEntries(
+  db: SqlRunner,
+  cityId: string | null,
+  entries: NewAuditEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((entry) => ({
+    actor_user_id: entry.actorUserId,
+    actor_api_token_id: entry.actorApiTokenId,
+    actor_label: entry.actorLabel.slice(0, 320),
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    ip: entry.ip,
+    user_agent: entry.userAgent?.slice(0, 500) ?? null,
+    request_id: entry.requestId,
+  }));
+  await db.query(
+    `INSERT INTO audit_log (city_id, actor_user_id, actor_api_token_id, actor_label, action, target_type, target_id,
+       before, after, ip, user_agent, request_id)
+     SELECT $1, r.actor_user_id, r.actor_api_token_id, r.actor_label, r.action, r.target_type, r.target_id, r.before,
+            r.after, r.ip, r.user_agent, r.request_id
+       FROM jsonb_to_recordset($2::jsonb) AS r(actor_user_id uuid, actor_api_token_id uuid, actor_label text,
+            action text, target_type text, target_id text, before jsonb, after jsonb, ip text, user_agent text,
+            request_id text)`,
+    [cityId, JSON.stringify(rows)],
+    { name: 'audit_log_insert_many' },
+  );
+}
+
 /** One city's entries, newest first. */
 export function listCityAuditEntries(
   db: SqlRunner,

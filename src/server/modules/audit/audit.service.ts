@@ -2,6 +2,7 @@ import type { SqlRunner } from '../../db/client.ts';
 import {
   countAllAuditEntries,
   countCityAuditEntries,
+  insertAuditEntries,
   insertAuditEntry,
   listAllAuditEntries,
   listCityAuditEntries,
@@ -51,6 +52,32 @@ export function recordAudit(db: SqlRunner, context: AuditContext, event: AuditEv
     userAgent: context.userAgent,
     requestId: context.requestId,
   });
+}
+
+/** Records many events of one city and one actor in one statement (a bulk issue's chunk), like `recordAudit` each. */
+export async function recordAudits(
+  db: SqlRunner,
+  context: AuditContext,
+  cityId: string | null,
+  events: Omit<AuditEvent, 'cityId'>[],
+): Promise<void> {
+  await insertAuditEntries(
+    db,
+    cityId,
+    events.map((event) => ({
+      actorUserId: context.actorUserId,
+      actorApiTokenId: context.actorApiTokenId,
+      actorLabel: context.actorLabel,
+      action: event.action,
+      targetType: event.targetType,
+      targetId: event.targetId,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      requestId: context.requestId,
+    })),
+  );
 }
 
 /** The audit context of the command line: no person, no address; the operator's shell is the actor. */

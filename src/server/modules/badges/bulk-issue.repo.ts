@@ -158,16 +158,18 @@ export async function findBatchIdByJobKey(
 }
 
 /**
- * Takes the next pending rows of a batch for this transaction, in file order. SKIP LOCKED: two workers (or the
- * command line and a server) working on one batch take different rows instead of waiting for each other.
+ * Takes the next pending rows of a batch after a line for this transaction, in file order. SKIP LOCKED: two workers
+ * (or the command line and a server) working on one batch take different rows instead of waiting for each other.
+ * Starting after the last line taken reads the primary key from there, instead of walking past every row already
+ * issued on each chunk.
  */
-export function takePendingRows(db: SqlRunner, cityId: string, batchId: string, limit: number) {
+export function takePendingRows(db: SqlRunner, cityId: string, batchId: string, limit: number, afterLine = 0) {
   return db.query<{ line: number; input: BatchRowInput }>(
     `SELECT line, input FROM badge_issue_batch_rows
-      WHERE city_id = $1 AND batch_id = $2 AND status = 'pending'
+      WHERE city_id = $1 AND batch_id = $2 AND line > $4 AND status = 'pending'
       ORDER BY line LIMIT $3 FOR UPDATE SKIP LOCKED`,
-    [cityId, batchId, limit],
-    { name: 'bulk_issue_take_pending' },
+    [cityId, batchId, limit, afterLine],
+    { name: 'bulk_issue_take_pending_after' },
   );
 }
 

@@ -10,7 +10,7 @@ import { type AuditContext, recordAudit } from '../audit/audit.service.ts';
 import { type CityRecord, findCityBySlug } from '../cities/cities.repo.ts';
 import { enqueueJob } from '../jobs/jobs.service.ts';
 import { type Caller, organisationInCity } from '../organisations/organisations.service.ts';
-import { type BadgeForIssuing, badgeForIssuing, canEditBadges } from './badge-classes.service.ts';
+import { canEditBadges } from './badge-classes.service.ts';
 import {
   type BatchRecord,
   type BatchRowInput,
@@ -33,7 +33,7 @@ import {
   recordOutcomes,
   takePendingRows,
 } from './bulk-issue.repo.ts';
-import { credentialUrl, isValidRecipientEmail, issueCredential, MAX_NARRATIVE_LENGTH } from './credentials.service.ts';
+import { credentialUrl, isValidRecipientEmail, issueCredentials, MAX_NARRATIVE_LENGTH } from './credentials.service.ts';
 
 /**
  * Bulk issuing from a CSV file (or the API's JSON rows). Everything is checked first — each row's email, badge (an id
@@ -41,11 +41,12 @@ import { credentialUrl, isValidRecipientEmail, issueCredential, MAX_NARRATIVE_LE
  * link and narrative, and rows repeated within the file — and shown as a preview; nothing is issued until the
  * organiser confirms (rows with problems are then either fixed in the file or skipped on purpose).
  *
- * Confirming stores a batch with one row per line and queues a job that issues the pending rows in chunks: each row
- * through `issueCredential` and its outcome in the same transaction, so a crash loses at most the chunk in hand, and
- * the retried job carries on with the rows still pending. Each row's idempotency key is a hash of (badge, email,
- * evidence link, narrative): the same file uploaded again, or a chunk issued again after a crash, never issues a
- * credential twice — such rows come back "skipped: already issued" with the credential they already have.
+ * Confirming stores a batch with one row per line and queues a job that issues the pending rows in chunks of 50: a
+ * chunk through `issueCredentials` (the batch form of the one issuing path) and its rows' outcomes in one transaction,
+ * so a crash loses at most the chunk in hand, and the retried job carries on with the rows still pending. Each row's
+ * idempotency key is a hash of (badge, email, evidence link, narrative): the same file uploaded again, or a chunk
+ * issued again after a crash, never issues a credential twice — such rows come back "skipped: already issued" with the
+ * credential they already have.
  */
 
 export const BULK_ISSUE_JOB = 'badges.bulk_issue';
@@ -552,9 +553,6 @@ export async function createBulkIssue(
 
 // ── Issuing: the job ──────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Thrown inside a chunk's transaction to roll it back and issue it again row by row (see issueChunk). */
-class RetryCarefully extends Error {}
-
 /** Thrown when the worker is stopping: the chunk in hand rolls back and the job is retried later. */
 export class BulkIssueInterrupted extends Error {
   override name = 'BulkIssueInterrupted';
@@ -576,10 +574,10 @@ function failureText(error: AppError): string {
 }
 
 /**
- * Issues one chunk of rows inside the caller's transaction and returns each row's outcome. Rows whose key was issued
- * before are skipped with that credential. Optimistically, rows are issued one after the other without savepoints;
- * when a row is refused (a missing prerequisite …) the chunk is rolled back and issued again `carefully`, with a
- * savepoint per row, so the refusal leaves nothing of that row behind and the other rows still go through.
+ * Issues one chunk of rows inside the caller's transaction, through `issueCredentials` (a handful of statements for
+ * the chunk), and returns each row's outcome. Rows whose key was issued before are skipped with that credential; a row
+ * refused at issue time (a missing prerequisite …) fails with the reason and leaves nothing behind, and the other rows
+ * still go through.
  */
 async function issueChunk(
   tx: SqlRunner,
@@ -587,70 +585,47 @@ async function issueChunk(
   city: CityRecord,
   audit: AuditContext,
   rows: { line: number; input: BatchRowInput }[],
-  careful: boolean,
   signal: AbortSignal | undefined,
 ): Promise<RowOutcome[]> {
-  const issuedBefore = await findIssuedKeys(
+  if (signal?.aborted) throw new BulkIssueInterrupted('The worker is stopping; the batch carries on later.');
+  const results = await issueCredentials(
     tx,
-    city.id,
-    rows.map((row) => row.input.key),
+    config,
+    city,
+    audit,
+    rows.map(({ input }) => ({
+      badgeClassId: input.badgeId,
+      recipient: { email: input.email, ...(input.name ? { name: input.name } : {}) },
+      route: 'bulk' as const,
+      idempotencyKey: input.key,
+      evidence: awardEvidence(input),
+    })),
   );
-  const outcomes: RowOutcome[] = [];
-  // Each badge is read (and share-locked) once per chunk's transaction, not once per row.
-  const badges = new Map<string, BadgeForIssuing>();
-  for (const { line, input } of rows) {
-    if (signal?.aborted) throw new BulkIssueInterrupted('The worker is stopping; the batch carries on later.');
-    const existing = issuedBefore.get(input.key);
-    if (existing) {
-      outcomes.push({ line, status: 'skipped', credentialId: existing, error: null });
-      continue;
-    }
-    if (careful) await tx.query('SAVEPOINT bulk_issue_row');
-    const loadedHere = !badges.has(input.badgeId);
-    try {
-      let badge = badges.get(input.badgeId);
-      if (!badge) {
-        badge = await badgeForIssuing(tx, config, city, input.badgeId);
-        badges.set(input.badgeId, badge);
-      }
-      const result = await issueCredential(
-        tx,
-        config,
-        city,
-        audit,
-        {
-          badgeClassId: input.badgeId,
-          recipient: { email: input.email, ...(input.name ? { name: input.name } : {}) },
-          route: 'bulk',
-          idempotencyKey: input.key,
-          evidence: awardEvidence(input),
-        },
-        { badge },
-      );
-      if (careful) await tx.query('RELEASE SAVEPOINT bulk_issue_row');
-      outcomes.push({
-        line,
-        status: result.created ? 'issued' : 'skipped',
-        credentialId: result.credentialId,
-        error: null,
-      });
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      if (!careful) throw new RetryCarefully();
-      await tx.query('ROLLBACK TO SAVEPOINT bulk_issue_row');
-      // The rollback undid this row's read of the badge too (its lock, a first version snapshot): read it again.
-      if (loadedHere) badges.delete(input.badgeId);
-      outcomes.push({ line, status: 'failed', credentialId: null, error: failureText(error) });
-    }
-  }
-  return outcomes;
+  return rows.map(({ line }, index): RowOutcome => {
+    const result = results[index];
+    if (!result) throw new Error(`No outcome for line ${line} of a bulk issue.`);
+    if (!result.ok) return { line, status: 'failed', credentialId: null, error: failureText(result.error) };
+    return {
+      line,
+      status: result.created ? 'issued' : 'skipped',
+      credentialId: result.credentialId,
+      error: null,
+    };
+  });
 }
+
+/** The job reports progress at most this often (and once at the end): each report is a statement and a commit. */
+const JOB_PROGRESS_EVERY_MS = 1000;
 
 export interface ProcessOptions {
   signal?: AbortSignal;
   chunkSize?: number;
-  /** Called after each chunk with the batch's counters (the worker's progress bar, the command line's line). */
+  /**
+   * Called with the batch's counters after a chunk — at most every `progressEveryMs` (default: after each chunk) and
+   * at the end (the worker's progress bar and heartbeat, the command line's line).
+   */
   onProgress?: (batch: BatchRecord) => Promise<void> | void;
+  progressEveryMs?: number;
 }
 
 async function cityById(db: SqlRunner, cityId: string): Promise<CityRecord> {
@@ -679,28 +654,38 @@ export async function processBulkIssue(
   if (batch.status === 'completed') return batch;
   await markBatchRunning(db, city.id, batchId);
   const chunkSize = options.chunkSize ?? BULK_CHUNK_SIZE;
+  const progressEveryMs = options.progressEveryMs ?? 0;
+  let lastReport = performance.now();
+  let unreported = false;
+  // Chunks are taken after the last line issued; when none are left there, one pass from the start picks up rows
+  // another run had locked and then left pending (a rolled-back chunk).
+  let afterLine = 0;
   for (;;) {
     if (options.signal?.aborted) throw new BulkIssueInterrupted('The worker is stopping; the batch carries on later.');
-    const run = (careful: boolean) =>
-      db.transaction(async (tx) => {
-        const rows = await takePendingRows(tx, city.id, batchId, chunkSize);
-        if (rows.length === 0) return 0;
-        const outcomes = await issueChunk(tx, config, city, audit, rows, careful, options.signal);
-        await recordOutcomes(tx, city.id, batchId, outcomes);
-        return rows.length;
-      });
-    let done: number;
-    try {
-      done = await run(false);
-    } catch (error) {
-      if (!(error instanceof RetryCarefully)) throw error;
-      done = await run(true);
+    const lastLine = await db.transaction(async (tx) => {
+      const rows = await takePendingRows(tx, city.id, batchId, chunkSize, afterLine);
+      if (rows.length === 0) return undefined;
+      const outcomes = await issueChunk(tx, config, city, audit, rows, options.signal);
+      await recordOutcomes(tx, city.id, batchId, outcomes);
+      return (rows.at(-1) as { line: number }).line;
+    });
+    if (lastLine === undefined) {
+      if (afterLine === 0) break;
+      afterLine = 0;
+      continue;
     }
-    if (done === 0) break;
-    await options.onProgress?.((await findBatch(db, city.id, batchId)) as BatchRecord);
+    afterLine = lastLine;
+    unreported = true;
+    if (options.onProgress && performance.now() - lastReport >= progressEveryMs) {
+      await options.onProgress((await findBatch(db, city.id, batchId)) as BatchRecord);
+      lastReport = performance.now();
+      unreported = false;
+    }
   }
   await completeBatchIfDone(db, city.id, batchId);
-  return (await findBatch(db, city.id, batchId)) as BatchRecord;
+  const finished = (await findBatch(db, city.id, batchId)) as BatchRecord;
+  if (unreported) await options.onProgress?.(finished);
+  return finished;
 }
 
 /** The job: issues the batch, reporting progress (also the worker's heartbeat); a batch that cannot finish fails. */
@@ -714,6 +699,7 @@ export function bulkIssueHandler(config: Config): JobHandler {
     try {
       const batch = await processBulkIssue(context.db, config, cityId, batchId, audit, {
         signal: context.signal,
+        progressEveryMs: JOB_PROGRESS_EVERY_MS,
         onProgress: (current) =>
           context.reportProgress(current.issuedRows + current.skippedRows + current.failedRows, current.totalRows),
       });

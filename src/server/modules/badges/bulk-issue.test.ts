@@ -17,7 +17,9 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { createCity } from '../cities/cities.service.ts';
 import { createApiToken } from '../organisations/organisations.service.ts';
 import { createBadgeClass, publishBadgeClass } from './badge-classes.service.ts';
+import { verifyCredential } from '../../../credentials/index.ts';
 import { BULK_ISSUE_JOB, bulkIssueHandler, bulkRowKey, processBulkIssue, readBulkCsv } from './bulk-issue.service.ts';
+import { type IssueRequest, issueCredentials } from './credentials.service.ts';
 
 type Json = Record<string, unknown>;
 const credentialUrl = /^http:\/\/learnscape\.test\/c\/plymouth\/credentials\/[0-9a-f-]{36}$/;
@@ -368,13 +370,14 @@ describe(`bulk issuing on ${testEngine}`, () => {
     const csv = peopleCsv(60, await slugOf(badgeId), 'resume');
     const started = await t.app.inject(csvPost(csv, staff.headers, '?fileName=resume.csv'));
     const batchId = started.json().id as string;
-    // A database that fails at the 36th credential: the first chunk (rows 1–20) is committed, the second (21–40) is in
-    // hand when it fails, so its 15 credentials roll back with it — as when a process dies mid-chunk.
-    let inserted = 0;
+    // A database that fails while the second chunk (rows 21–40) is being written: the first chunk (rows 1–20) is
+    // committed; the second chunk's credentials are signed and stored and its status entries taken, then writing its
+    // emails fails, so everything of it rolls back — as when a process dies mid-chunk.
+    let emailStatements = 0;
     const crashing = (runner: SqlRunner): SqlRunner => ({
       exec: (text) => runner.exec(text),
       async query(text, params, options) {
-        if (text.includes('INSERT INTO badge_credentials') && ++inserted > 35) throw new Error('simulated crash');
+        if (text.includes('INSERT INTO jobs') && ++emailStatements > 1) throw new Error('simulated crash');
         return runner.query(text, params, options);
       },
     });
@@ -586,6 +589,135 @@ describe(`bulk issuing on ${testEngine}`, () => {
     });
     expect(missing.json().error.code).toBe('BULK_ISSUE_NOT_FOUND');
     await bulkWorker.drain();
+  });
+
+  it('issues a batch as one by one would: per-request refusals, repeated keys, prerequisites met within the batch', async () => {
+    const audit = cliAuditContext();
+    const lists = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          'SELECT coalesce(sum(allocated), 0)::int AS n FROM status_lists WHERE city_id = $1 AND organisation_id = $2',
+          [city.id, organisationId],
+        )
+      )[0]?.n ?? 0;
+    const countOf = async (sql: string) => (await t.db.query<{ n: number }>(sql))[0]?.n ?? 0;
+    const emailsBefore = await countOf(`SELECT count(*)::int AS n FROM jobs WHERE type = 'email.send'`);
+    const auditBefore = await countOf(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'badge_credential.issue'`,
+    );
+    const entriesBefore = await lists();
+    const requests: IssueRequest[] = [
+      {
+        badgeClassId: badgeId,
+        recipient: { email: 'batch-a@example.org', name: 'Batch A' },
+        route: 'bulk',
+        idempotencyKey: 'batch:a',
+      },
+      { badgeClassId: badgeId, recipient: { email: 'not an email' }, route: 'bulk', idempotencyKey: 'batch:bad' },
+      {
+        badgeClassId: draftBadgeId,
+        recipient: { email: 'batch-b@example.org' },
+        route: 'bulk',
+        idempotencyKey: 'batch:draft',
+      },
+      // Needs the helper badge, which nobody gave batch-c.
+      {
+        badgeClassId: advancedBadgeId,
+        recipient: { email: 'batch-c@example.org' },
+        route: 'bulk',
+        idempotencyKey: 'batch:c',
+      },
+      // The same key as the first request: its credential, not a second one.
+      { badgeClassId: badgeId, recipient: { email: 'batch-a@example.org' }, route: 'bulk', idempotencyKey: 'batch:a' },
+      // batch-a got the helper badge above, in this same batch: the mentor badge can follow.
+      {
+        badgeClassId: advancedBadgeId,
+        recipient: { email: 'BATCH-A@example.org' },
+        route: 'bulk',
+        idempotencyKey: 'batch:a2',
+      },
+      // Evidence the engine refuses (not a URL): refused alone, taking no status entry.
+      {
+        badgeClassId: badgeId,
+        recipient: { email: 'batch-d@example.org' },
+        route: 'bulk',
+        idempotencyKey: 'batch:d',
+        evidence: [{ id: 'not a url' }],
+      },
+      { badgeClassId: badgeId, recipient: { email: 'batch-e@example.org' }, route: 'bulk', idempotencyKey: 'batch:e' },
+    ];
+    const outcomes = await t.db.transaction((tx) => issueCredentials(tx, t.config, city, audit, requests));
+    const summary = outcomes.map((outcome) =>
+      outcome.ok ? (outcome.created ? 'created' : 'existing') : outcome.error.code,
+    );
+    expect(summary).toEqual([
+      'created',
+      'VALIDATION_FAILED',
+      'BADGE_NOT_PUBLISHED',
+      'BADGE_PREREQUISITES_MISSING',
+      'existing',
+      'created',
+      'VALIDATION_FAILED',
+      'created',
+    ]);
+    const [first, , , , repeated] = outcomes as { ok: true; credentialId: string }[];
+    expect(repeated?.credentialId).toBe(first?.credentialId);
+    // Exactly the created credentials left something behind: two status entries, an email and an audit entry each.
+    expect((await lists()) - entriesBefore).toBe(3 * 2);
+    expect((await countOf(`SELECT count(*)::int AS n FROM jobs WHERE type = 'email.send'`)) - emailsBefore).toBe(3);
+    expect(
+      (await countOf(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'badge_credential.issue'`)) - auditBefore,
+    ).toBe(3);
+    // The batch again: everything it created is found by its key; the refusals are refused again.
+    const again = await t.db.transaction((tx) => issueCredentials(tx, t.config, city, audit, requests));
+    expect(again.map((outcome) => (outcome.ok ? outcome.created : outcome.error.code))).toEqual([
+      false,
+      'VALIDATION_FAILED',
+      'BADGE_NOT_PUBLISHED',
+      'BADGE_PREREQUISITES_MISSING',
+      false,
+      false,
+      'VALIDATION_FAILED',
+      false,
+    ]);
+    // A key reused for another badge is refused, as issueCredential refuses it.
+    const [reused] = await t.db.transaction((tx) =>
+      issueCredentials(tx, t.config, city, audit, [
+        {
+          badgeClassId: secondBadgeId,
+          recipient: { email: 'batch-a@example.org' },
+          route: 'bulk',
+          idempotencyKey: 'batch:a',
+        },
+      ]),
+    );
+    expect(reused?.ok === false && reused.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('issues credentials that verify, with their issuer’s DID document and status lists', async () => {
+    const csv = peopleCsv(60, await slugOf(secondBadgeId), 'verified');
+    const started = await t.app.inject(csvPost(csv, staff.headers, '?fileName=verified.csv'));
+    await bulkWorker.drain();
+    expect(await batchRow(started.json().id)).toMatchObject({ status: 'completed', issued: 60 });
+    const documents = await t.db.query<{ document: Json }>(
+      `SELECT document FROM badge_credentials WHERE city_id = $1 AND recipient_email LIKE 'verified%' ORDER BY random() LIMIT 3`,
+      [city.id],
+    );
+    const fetchJson = async (url: string) => {
+      const { pathname, search } = new URL(url);
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `${pathname}${search}`,
+        headers: { accept: 'application/json' },
+      });
+      if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
+      return response.json();
+    };
+    for (const { document } of documents) {
+      const result = await verifyCredential(document, { fetchJson });
+      expect(result.checks.filter((check) => !check.passed)).toEqual([]);
+      expect(result.verified).toBe(true);
+    }
   });
 
   it('walks an organiser through the pages: upload, the check beside each row, confirm, progress', async () => {

@@ -81,43 +81,53 @@ export interface NewCredential {
   validUntil: Date | null;
 }
 
-/** Inserts a credential; undefined when its idempotency key was taken meanwhile (by a concurrent retry). */
-export async function insertCredential(db: SqlRunner, cityId: string, row: NewCredential): Promise<string | undefined> {
-  const [inserted] = await db.query<{ id: string }>(
+/**
+ * Inserts credentials (one, or a chunk of a bulk issue) in one statement; returns the ids inserted. A credential whose
+ * idempotency key was taken meanwhile (by a concurrent retry) is left out.
+ */
+export async function insertCredentials(db: SqlRunner, cityId: string, rows: NewCredential[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db.query<{ id: string }>(
     `INSERT INTO badge_credentials (id, city_id, organisation_id, badge_class_id, badge_version, recipient_user_id,
        recipient_email, recipient_name, identity_salt, document, signing_key_id, revocation_list_id, revocation_index,
        suspension_list_id, suspension_index, claim_route, idempotency_key, claim_token_hash, claimed_at, supersedes_id,
        issued_by, valid_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+     SELECT r.id, $1, r."organisationId", r."badgeClassId", r."badgeVersion", r."recipientUserId", r."recipientEmail",
+            r."recipientName", r."identitySalt", r.document, r."signingKeyId", r."revocationListId",
+            r."revocationIndex", r."suspensionListId", r."suspensionIndex", r."claimRoute", r."idempotencyKey",
+            r."claimTokenHash", r."claimedAt", r."supersedesId", r."issuedBy", r."validUntil"
+       FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, "organisationId" uuid, "badgeClassId" uuid,
+            "badgeVersion" int, "recipientUserId" uuid, "recipientEmail" text, "recipientName" text,
+            "identitySalt" text, document jsonb, "signingKeyId" uuid, "revocationListId" uuid, "revocationIndex" int,
+            "suspensionListId" uuid, "suspensionIndex" int, "claimRoute" text, "idempotencyKey" text,
+            "claimTokenHash" text, "claimedAt" timestamptz, "supersedesId" uuid, "issuedBy" uuid,
+            "validUntil" timestamptz)
      ON CONFLICT (city_id, idempotency_key) DO NOTHING
      RETURNING id`,
-    [
-      row.id,
-      cityId,
-      row.organisationId,
-      row.badgeClassId,
-      row.badgeVersion,
-      row.recipientUserId,
-      row.recipientEmail,
-      row.recipientName,
-      row.identitySalt,
-      JSON.stringify(row.document),
-      row.signingKeyId,
-      row.revocationListId,
-      row.revocationIndex,
-      row.suspensionListId,
-      row.suspensionIndex,
-      row.claimRoute,
-      row.idempotencyKey,
-      row.claimTokenHash,
-      row.claimedAt,
-      row.supersedesId,
-      row.issuedBy,
-      row.validUntil,
-    ],
-    { name: 'badge_credentials_insert' },
+    [cityId, JSON.stringify(rows)],
+    { name: 'badge_credentials_insert_many' },
   );
-  return inserted?.id;
+  return new Set(inserted.map((row) => row.id));
+}
+
+/** The credentials issued under any of these idempotency keys in the city, by key. */
+export async function findByIdempotencyKeys(
+  db: SqlRunner,
+  cityId: string,
+  keys: string[],
+): Promise<Map<string, { id: string; badgeClassId: string }>> {
+  if (keys.length === 0) return new Map();
+  // One probe of the unique (city_id, idempotency_key) index per key: the LIMIT keeps the subquery a probe. A plain
+  // `idempotency_key = ANY(…)`, without statistics on a table that grows fast (a first large bulk issue), was planned
+  // as a scan of all the city's credentials — on every call. Not a named statement either: a plan cached while the
+  // table was empty (a scan per key) would be kept as it grows; planned each time, it follows the table's size.
+  const rows = await db.query<{ key: string; id: string; badgeClassId: string }>(
+    `SELECT k.key, c.id, c."badgeClassId" FROM unnest($2::text[]) AS k(key)
+       CROSS JOIN LATERAL (SELECT id, badge_class_id AS "badgeClassId" FROM badge_credentials
+                            WHERE city_id = $1 AND idempotency_key = k.key LIMIT 1) c`,
+    [cityId, keys],
+  );
+  return new Map(rows.map(({ key, ...row }) => [key, row]));
 }
 
 export async function findByIdempotencyKey(
@@ -246,23 +256,28 @@ export async function claimByTokenHash(
 }
 
 /**
- * Of the given badges, those the person holds an active, unexpired credential of in the city — as an account or, for
- * credentials not yet claimed, by email address.
+ * For each holder, which of the given badges they hold an active, unexpired credential of in the city — as an account
+ * or, for credentials not yet claimed, by email address. One set per holder, in the holders' order.
  */
 export async function heldBadgeIds(
   db: SqlRunner,
   cityId: string,
   badgeClassIds: string[],
-  holder: { userId: string | null; email: string },
-): Promise<string[]> {
-  const rows = await db.query<{ badgeClassId: string }>(
-    `SELECT DISTINCT badge_class_id AS "badgeClassId" FROM badge_credentials
-      WHERE city_id = $1 AND badge_class_id = ANY($2::uuid[]) AND status = 'active'
-        AND (valid_until IS NULL OR valid_until > now())
-        AND (recipient_user_id = $3 OR lower(recipient_email) = lower($4))`,
-    [cityId, badgeClassIds, holder.userId, holder.email],
+  holders: { userId: string | null; email: string }[],
+): Promise<Set<string>[]> {
+  const held = holders.map(() => new Set<string>());
+  if (badgeClassIds.length === 0 || holders.length === 0) return held;
+  const rows = await db.query<{ n: number; badgeClassId: string }>(
+    `SELECT DISTINCT h.n::int AS n, c.badge_class_id AS "badgeClassId"
+       FROM unnest($3::uuid[], $4::text[]) WITH ORDINALITY AS h(user_id, email, n)
+       JOIN badge_credentials c
+         ON c.city_id = $1 AND c.badge_class_id = ANY($2::uuid[]) AND c.status = 'active'
+        AND (c.valid_until IS NULL OR c.valid_until > now())
+        AND (c.recipient_user_id = h.user_id OR lower(c.recipient_email) = lower(h.email))`,
+    [cityId, badgeClassIds, holders.map((holder) => holder.userId), holders.map((holder) => holder.email)],
   );
-  return rows.map((row) => row.badgeClassId);
+  for (const row of rows) held[row.n - 1]?.add(row.badgeClassId);
+  return held;
 }
 
 export function badgeNames(
@@ -305,10 +320,27 @@ export async function findAccountById(db: SqlRunner, userId: string): Promise<Re
   return row;
 }
 
-export async function findAccountByEmail(db: SqlRunner, email: string): Promise<RecipientAccount | undefined> {
-  const [row] = await db.query<RecipientAccount>(
-    `SELECT ${accountColumns} FROM users WHERE lower(email) = lower($1) AND status <> 'deleted' AND deleted_at IS NULL`,
-    [email],
+/** Accounts by id (deleted ones left out). */
+export async function findAccountsByIds(db: SqlRunner, userIds: string[]): Promise<Map<string, RecipientAccount>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.query<RecipientAccount>(
+    `SELECT ${accountColumns} FROM users WHERE id = ANY($1::uuid[]) AND status <> 'deleted' AND deleted_at IS NULL`,
+    [userIds],
   );
-  return row;
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** The account of each email address (in any case), in the addresses' order; undefined where there is none. */
+export async function findAccountsByEmails(db: SqlRunner, emails: string[]): Promise<(RecipientAccount | undefined)[]> {
+  const found: (RecipientAccount | undefined)[] = emails.map(() => undefined);
+  if (emails.length === 0) return found;
+  const rows = await db.query<RecipientAccount & { n: number }>(
+    `SELECT e.n::int AS n, u.id, u.email, u.display_name AS "displayName", u.did, u.languages
+       FROM unnest($1::text[]) WITH ORDINALITY AS e(email, n)
+       JOIN users u ON lower(u.email) = lower(e.email) AND u.status <> 'deleted' AND u.deleted_at IS NULL`,
+    [emails],
+    { name: 'users_by_emails' },
+  );
+  for (const { n, ...account } of rows) found[n - 1] = account;
+  return found;
 }

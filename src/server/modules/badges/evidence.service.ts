@@ -542,7 +542,8 @@ export type ReviewDecision = 'approve' | 'reject' | 'request-more';
  * Decides a submission that waits for a decision (pending, or waiting on the learner). Approving issues the badge
  * (idempotency key `evidence:<submissionId>`, so a repeated approval issues nothing twice) with the learner's evidence
  * and the optional note as its narrative; rejecting needs feedback; asking for more needs feedback and lets the learner
- * send again. The learner is told by email (an approval without a note is announced by the credential's own email).
+ * send again. The learner gets one email for each decision: an approval without a note is announced by the credential's
+ * own email; one with a note sends, instead, one email that announces the credential and carries the note.
  */
 export async function decideSubmission(
   db: Database,
@@ -576,7 +577,7 @@ export async function decideSubmission(
         route: 'evidence',
         idempotencyKey: `evidence:${submission.id}`,
         evidence: credentialEvidence(evidenceRequirements(badge), submission.items),
-        ...(feedback ? { narrative: feedback } : {}),
+        ...(feedback ? { narrative: feedback, notify: false } : {}),
       });
       credentialId = issued.credentialId;
       if (issued.created)
@@ -600,6 +601,7 @@ export async function decideSubmission(
       after: { status, credentialId, feedback },
     });
     if (decision === 'approve') {
+      // With a note, the approval email is the credential's announcement too (issued above without its own email).
       if (feedback)
         await emailLearner(
           tx,

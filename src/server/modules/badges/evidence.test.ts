@@ -232,6 +232,7 @@ describe(`evidence review and peer checks on ${testEngine}`, () => {
     expect(again.json()).toMatchObject({ id: submission.id, status: 'pending', files: [{ name: 'repair.png' }] });
     expect((await emailsTo(staff.email)).at(-1)?.subject).toBe('More evidence for “Repair skills” from Test learner');
 
+    const mailBefore = (await emailsTo(ada.email)).length;
     const approved = await t.app.inject({
       method: 'POST',
       url: orgApi(`/${submission.id}/approve`),
@@ -259,9 +260,18 @@ describe(`evidence review and peer checks on ${testEngine}`, () => {
     ]);
     // Private files never go into the public credential.
     expect(JSON.stringify(credential?.document)).not.toContain('/files/');
-    const learnerMail = (await emailsTo(ada.email)).map((mail) => mail.subject);
-    expect(learnerMail).toContain('Your evidence for “Repair skills” has been approved');
-    expect(learnerMail).toContain('You have earned the badge “Repair skills”');
+    // One email for the approval: the credential's announcement and the organiser's note together.
+    const learnerMail = (await emailsTo(ada.email)).slice(mailBefore);
+    expect(learnerMail.map((mail) => mail.subject)).toEqual([
+      'Your evidence was approved: you have earned the badge “Repair skills”',
+    ]);
+    const [approvalMail] = learnerMail;
+    expect(approvalMail?.text).toContain(
+      'has approved your evidence for the badge “Repair skills” and issued the badge',
+    );
+    expect(approvalMail?.text).toContain('anyone can check that it is genuine');
+    expect(approvalMail?.text).toContain('Their note: A tidy repair.');
+    expect(approvalMail?.text).toContain(`/c/${city.slug}/credentials/${approved.json().credentialId}`);
 
     // Approving again is a conflict and issues nothing more.
     const repeat = await t.app.inject({

@@ -14,43 +14,49 @@ export interface StatusListRecord {
   updatedAt: Date;
 }
 
-export interface TakenSlot {
+/** A run of consecutive entries taken from one list. */
+export interface TakenSlots {
   listId: string;
   length: number;
-  /** The n-th entry handed out from this list (0-based); the service maps it to a scattered index. */
-  counter: number;
+  /** The first entry handed out (0-based counter); the service maps each counter to a scattered index. */
+  first: number;
+  count: number;
 }
 
 const columns = `id, city_id AS "cityId", organisation_id AS "organisationId", purpose, sequence, length, allocated,
   encoded_list AS "encodedList", signed_credential AS "signedCredential", updated_at AS "updatedAt"`;
 
 /**
- * Takes the next entry of the organisation's newest list for a purpose with one conditional UPDATE: two issuers never
- * get the same counter, and a full list answers nothing (the caller then opens the next list).
+ * Takes up to `count` next entries of the organisation's newest list for a purpose with one UPDATE: the list's row is
+ * locked, so two issuers never get the same counters, and it stays locked until the transaction ends. A full list
+ * answers nothing, a nearly full one fewer than asked (the caller then opens the next list for the rest).
  */
-export async function takeSlot(
+export async function takeSlots(
   db: SqlRunner,
   cityId: string,
   organisationId: string,
   purpose: StatusPurposeName,
-): Promise<TakenSlot | undefined> {
-  const [row] = await db.query<TakenSlot>(
-    `UPDATE status_lists SET allocated = allocated + 1, updated_at = now()
-      WHERE id = (SELECT id FROM status_lists WHERE city_id = $1 AND organisation_id = $2 AND purpose = $3
-                   ORDER BY sequence DESC LIMIT 1)
-        AND allocated < length
-      RETURNING id AS "listId", length, allocated - 1 AS counter`,
-    [cityId, organisationId, purpose],
-    { name: 'status_lists_take_slot' },
+  count: number,
+): Promise<TakenSlots | undefined> {
+  const [row] = await db.query<TakenSlots>(
+    `WITH newest AS (
+       SELECT id, allocated FROM status_lists WHERE city_id = $1 AND organisation_id = $2 AND purpose = $3
+        ORDER BY sequence DESC LIMIT 1 FOR UPDATE)
+     UPDATE status_lists s SET allocated = s.allocated + least($4::int, s.length - s.allocated), updated_at = now()
+       FROM newest
+      WHERE s.id = newest.id AND s.allocated < s.length
+      RETURNING s.id AS "listId", s.length, newest.allocated AS first, s.allocated - newest.allocated AS count`,
+    [cityId, organisationId, purpose, count],
+    { name: 'status_lists_take_slots' },
   );
   return row;
 }
 
 /**
- * Opens the next list (sequence = newest + 1) with its first entry already taken — only while every list is full: an
- * issuer whose slot query ran before another's new list committed sees that list now and gets nothing back, as does
- * the loser of two issuers racing to open the same sequence (they meet on the unique key, and ON CONFLICT waits for
- * the winner to commit). Either way the caller then takes a slot of the list that exists.
+ * Opens the next list (sequence = newest + 1) with its first `count` entries already taken — only while every list is
+ * full: an issuer whose slot query ran before another's new list committed sees that list now and gets nothing back,
+ * as does the loser of two issuers racing to open the same sequence (they meet on the unique key, and ON CONFLICT
+ * waits for the winner to commit). Either way the caller then takes slots of the list that exists.
  */
 export async function openNextList(
   db: SqlRunner,
@@ -59,17 +65,30 @@ export async function openNextList(
   purpose: StatusPurposeName,
   length: number,
   emptyEncodedList: string,
-): Promise<TakenSlot | undefined> {
-  const [row] = await db.query<TakenSlot>(
+  count: number,
+): Promise<TakenSlots | undefined> {
+  const [row] = await db.query<TakenSlots>(
     `INSERT INTO status_lists (city_id, organisation_id, purpose, sequence, length, allocated, encoded_list)
-     SELECT $1, $2, $3, coalesce(max(sequence), 0) + 1, $4, 1, $5
+     SELECT $1, $2, $3, coalesce(max(sequence), 0) + 1, $4, least($6::int, $4::int), $5
        FROM status_lists WHERE city_id = $1 AND organisation_id = $2 AND purpose = $3
      HAVING NOT coalesce(bool_or(allocated < length), false)
      ON CONFLICT (city_id, organisation_id, purpose, sequence) DO NOTHING
-     RETURNING id AS "listId", length, 0 AS counter`,
-    [cityId, organisationId, purpose, length, emptyEncodedList],
+     RETURNING id AS "listId", length, 0 AS first, allocated AS count`,
+    [cityId, organisationId, purpose, length, emptyEncodedList, count],
   );
   return row;
+}
+
+/**
+ * Gives back the last `count` entries of a list that this transaction took and did not use (a credential the engine
+ * refused). Only the taker can do that: it holds the list's row lock from `takeSlots` or `openNextList`, so nobody
+ * took entries after them.
+ */
+export async function returnSlots(db: SqlRunner, cityId: string, listId: string, count: number): Promise<void> {
+  await db.query(
+    `UPDATE status_lists SET allocated = allocated - $3 WHERE city_id = $1 AND id = $2 AND allocated >= $3`,
+    [cityId, listId, count],
+  );
 }
 
 export async function findStatusList(

@@ -13,8 +13,9 @@ import {
   findStatusList,
   lockStatusList,
   openNextList,
+  returnSlots,
   storeSignedCredential,
-  takeSlot,
+  takeSlots,
   updateEncodedList,
 } from './status-lists.repo.ts';
 
@@ -63,20 +64,50 @@ export function statusIndexFor(listId: string, counter: number, length = STATUS_
   return Number((BigInt(counter) * BigInt(STEP) + BigInt(offset)) % BigInt(length));
 }
 
+/** `count` entries of one purpose, in the order they were handed out (over two lists when one fills up). */
 async function allocate(
   tx: SqlRunner,
   cityId: string,
   organisationId: string,
   purpose: StatusPurpose,
-): Promise<StatusSlot> {
-  // A handful of rounds covers every race: each failed round means another issuer filled or opened a list.
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const slot =
-      (await takeSlot(tx, cityId, organisationId, purpose)) ??
-      (await openNextList(tx, cityId, organisationId, purpose, STATUS_LIST_LENGTH, emptyEncodedList));
-    if (slot) return { listId: slot.listId, index: statusIndexFor(slot.listId, slot.counter, slot.length) };
+  count: number,
+): Promise<StatusSlot[]> {
+  const slots: StatusSlot[] = [];
+  // A handful of rounds without progress covers every race: each such round means another issuer filled or opened a
+  // list. A round that takes entries (the rest of a list, then a new list) is progress.
+  for (let idle = 0; slots.length < count && idle < 8; ) {
+    const wanted = count - slots.length;
+    const taken =
+      (await takeSlots(tx, cityId, organisationId, purpose, wanted)) ??
+      (await openNextList(tx, cityId, organisationId, purpose, STATUS_LIST_LENGTH, emptyEncodedList, wanted));
+    if (!taken || taken.count <= 0) {
+      idle++;
+      continue;
+    }
+    for (let counter = taken.first; counter < taken.first + taken.count; counter++)
+      slots.push({ listId: taken.listId, index: statusIndexFor(taken.listId, counter, taken.length) });
   }
-  throw new Error(`No ${purpose} status entry could be allocated for organisation ${organisationId}.`);
+  if (slots.length < count)
+    throw new Error(`No ${purpose} status entry could be allocated for organisation ${organisationId}.`);
+  return slots;
+}
+
+/**
+ * One revocation and one suspension entry for each of `count` new credentials of the organisation in the city, with
+ * one UPDATE per purpose (`allocated = allocated + count`) — the scattered indexes are those the entries would have
+ * had one by one. The lists' rows stay locked until the transaction ends.
+ */
+export async function allocateStatusEntryBatch(
+  tx: SqlRunner,
+  city: Pick<CityRecord, 'id'>,
+  organisationId: string,
+  count: number,
+): Promise<StatusEntries[]> {
+  if (count <= 0) return [];
+  // Always revocation first, then suspension: issuers lock the two list rows in the same order, so never deadlock.
+  const revocation = await allocate(tx, city.id, organisationId, 'revocation', count);
+  const suspension = await allocate(tx, city.id, organisationId, 'suspension', count);
+  return revocation.map((slot, index) => ({ revocation: slot, suspension: suspension[index] as StatusSlot }));
 }
 
 /** One revocation and one suspension entry for a new credential of the organisation in the city. */
@@ -85,10 +116,23 @@ export async function allocateStatusEntries(
   city: Pick<CityRecord, 'id'>,
   organisationId: string,
 ): Promise<StatusEntries> {
-  // Always revocation first, then suspension: issuers lock the two list rows in the same order, so never deadlock.
-  const revocation = await allocate(tx, city.id, organisationId, 'revocation');
-  const suspension = await allocate(tx, city.id, organisationId, 'suspension');
-  return { revocation, suspension };
+  return (await allocateStatusEntryBatch(tx, city, organisationId, 1))[0] as StatusEntries;
+}
+
+/**
+ * Gives back entries of `allocateStatusEntryBatch` that no credential took — the last ones it handed out, in the same
+ * transaction (credentials refused after their entries were allocated). The lists are then as if they were never taken.
+ */
+export async function releaseUnusedStatusEntries(
+  tx: SqlRunner,
+  city: Pick<CityRecord, 'id'>,
+  unused: StatusEntries[],
+): Promise<void> {
+  const perList = new Map<string, number>();
+  for (const entries of unused)
+    for (const slot of [entries.revocation, entries.suspension])
+      perList.set(slot.listId, (perList.get(slot.listId) ?? 0) + 1);
+  for (const [listId, count] of perList) await returnSlots(tx, city.id, listId, count);
 }
 
 /** Sets or clears one bit, inside the caller's transaction; the cached signed list is dropped with it. */

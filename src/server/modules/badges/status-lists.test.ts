@@ -6,6 +6,8 @@ import { testEngine } from '../../../../test/helpers/test-db.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import {
   allocateStatusEntries,
+  allocateStatusEntryBatch,
+  releaseUnusedStatusEntries,
   STATUS_LIST_LENGTH,
   setStatus,
   statusBit,
@@ -83,6 +85,61 @@ describe(`status lists on ${testEngine}`, () => {
       [a?.revocation.listId],
     );
     expect(list).toEqual({ sequence: 2, allocated: 2 });
+  });
+
+  it('allocates a batch with one UPDATE per purpose, across a full list, with the one-by-one indexes', async () => {
+    // An organisation of its own, so its lists start empty.
+    const [row] = await t.db.query<{ id: string }>(
+      `INSERT INTO organisations (slug, name, kinds) VALUES ('batch-lists', 'Batch Lists', '{provider}') RETURNING id`,
+    );
+    const org = (row as { id: string }).id;
+    const first = await t.db.transaction((tx) => allocateStatusEntryBatch(tx, city, org, 10));
+    expect(first).toHaveLength(10);
+    const revocationList = first[0]?.revocation.listId as string;
+    // The scattered indexes of counters 0–9, as ten single allocations would have had.
+    expect(first.map((entries) => entries.revocation.index)).toEqual(
+      Array.from({ length: 10 }, (_, counter) => statusIndexFor(revocationList, counter)),
+    );
+    // 30 entries left in the lists: a batch of 70 takes them and 40 of the next lists.
+    await t.db.query('UPDATE status_lists SET allocated = length - 30 WHERE city_id = $1 AND organisation_id = $2', [
+      city.id,
+      org,
+    ]);
+    const second = await t.db.transaction((tx) => allocateStatusEntryBatch(tx, city, org, 70));
+    const listsOf = (purpose: 'revocation' | 'suspension') => new Set(second.map((entries) => entries[purpose].listId));
+    expect(listsOf('revocation').size).toBe(2);
+    expect(listsOf('suspension').size).toBe(2);
+    expect(second.slice(0, 30).every((entries) => entries.revocation.listId === revocationList)).toBe(true);
+    const next = second[30]?.revocation.listId as string;
+    expect(second.slice(30).map((entries) => entries.revocation.index)).toEqual(
+      Array.from({ length: 40 }, (_, counter) => statusIndexFor(next, counter)),
+    );
+    const slots = second.flatMap((e) => [
+      `${e.revocation.listId}:${e.revocation.index}`,
+      `${e.suspension.listId}:${e.suspension.index}`,
+    ]);
+    expect(new Set(slots).size).toBe(140);
+    // Entries a batch did not use go back, in the same transaction: the next batch gets them.
+    const [kept, given] = await t.db.transaction(async (tx) => {
+      const batch = await allocateStatusEntryBatch(tx, city, org, 5);
+      await releaseUnusedStatusEntries(tx, city, batch.slice(2));
+      return [batch.slice(0, 2), batch.slice(2)];
+    });
+    const after = await t.db.transaction((tx) => allocateStatusEntryBatch(tx, city, org, 3));
+    expect(after).toEqual(given);
+    expect(kept.map((entries) => entries.revocation.index)).toEqual(
+      [40, 41].map((counter) => statusIndexFor(next, counter)),
+    );
+    const lists = await t.db.query<{ purpose: string; sequence: number; allocated: number }>(
+      'SELECT purpose, sequence, allocated FROM status_lists WHERE city_id = $1 AND organisation_id = $2 ORDER BY purpose, sequence',
+      [city.id, org],
+    );
+    expect(lists).toEqual([
+      { purpose: 'revocation', sequence: 1, allocated: STATUS_LIST_LENGTH },
+      { purpose: 'revocation', sequence: 2, allocated: 45 },
+      { purpose: 'suspension', sequence: 1, allocated: STATUS_LIST_LENGTH },
+      { purpose: 'suspension', sequence: 2, allocated: 45 },
+    ]);
   });
 
   it('publishes a signed list that verifies, caches it until a bit changes, and re-signs after a day', async () => {

@@ -63,6 +63,26 @@ export async function insertJob(db: SqlRunner, cityId: string | null, job: NewJo
   return existing;
 }
 
+/**
+ * Inserts many new jobs of one type for a city in one statement (no idempotency keys: each payload is a job of its own,
+ * e.g. the emails of a bulk issue's chunk). Same defaults as `insertJob`.
+ */
+export async function insertJobs(
+  db: SqlRunner,
+  cityId: string | null,
+  type: string,
+  payloads: unknown[],
+  options: { maxAttempts?: number } = {},
+): Promise<void> {
+  if (payloads.length === 0) return;
+  await db.query(
+    `INSERT INTO jobs (city_id, type, payload, max_attempts)
+     SELECT $1, $2, p.payload, $4 FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY p.n`,
+    [cityId, type, JSON.stringify(payloads.map((payload) => payload ?? {})), options.maxAttempts ?? 5],
+    { name: 'jobs_insert_many' },
+  );
+}
+
 export async function findJob(db: SqlRunner, jobId: string): Promise<JobRecord | undefined> {
   const [row] = await db.query<JobRecord>(`SELECT ${columns} FROM jobs WHERE id = $1`, [jobId]);
   return row;
