@@ -7,6 +7,7 @@ import {
   listAllAuditEntries,
   listCityAuditEntries,
   type AuditEntryRecord,
+  type NewAuditEntry,
 } from './audit.repo.ts';
 
 /**
@@ -39,19 +40,7 @@ export interface AuditEvent {
  * change that was rolled back, and a change is never made without its entry.
  */
 export function recordAudit(db: SqlRunner, context: AuditContext, event: AuditEvent): Promise<string> {
-  return insertAuditEntry(db, event.cityId, {
-    actorUserId: context.actorUserId,
-    actorApiTokenId: context.actorApiTokenId,
-    actorLabel: context.actorLabel,
-    action: event.action,
-    targetType: event.targetType,
-    targetId: event.targetId,
-    before: event.before ?? null,
-    after: event.after ?? null,
-    ip: context.ip,
-    userAgent: context.userAgent,
-    requestId: context.requestId,
-  });
+  return insertAuditEntry(db, event.cityId, auditEntry(context, event));
 }
 
 /** Records many events of one city and one actor in one statement (a bulk issue's chunk), like `recordAudit` each. */
@@ -64,20 +53,24 @@ export async function recordAudits(
   await insertAuditEntries(
     db,
     cityId,
-    events.map((event) => ({
-      actorUserId: context.actorUserId,
-      actorApiTokenId: context.actorApiTokenId,
-      actorLabel: context.actorLabel,
-      action: event.action,
-      targetType: event.targetType,
-      targetId: event.targetId,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      requestId: context.requestId,
-    })),
+    events.map((event) => auditEntry(context, event)),
   );
+}
+
+function auditEntry(context: AuditContext, event: Omit<AuditEvent, 'cityId'>): NewAuditEntry {
+  return {
+    actorUserId: context.actorUserId,
+    actorApiTokenId: context.actorApiTokenId,
+    actorLabel: context.actorLabel,
+    action: event.action,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    requestId: context.requestId,
+  };
 }
 
 /** The audit context of the command line: no person, no address; the operator's shell is the actor. */

@@ -17,6 +17,7 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { createCity } from '../cities/cities.service.ts';
 import { createApiToken } from '../organisations/organisations.service.ts';
 import { createBadgeClass, publishBadgeClass } from './badge-classes.service.ts';
+import { injectFetch } from './issuers.test-support.ts';
 import { verifyCredential } from '../../../credentials/index.ts';
 import { BULK_ISSUE_JOB, bulkIssueHandler, bulkRowKey, processBulkIssue, readBulkCsv } from './bulk-issue.service.ts';
 import { type IssueRequest, issueCredentials } from './credentials.service.ts';
@@ -703,16 +704,7 @@ describe(`bulk issuing on ${testEngine}`, () => {
       `SELECT document FROM badge_credentials WHERE city_id = $1 AND recipient_email LIKE 'verified%' ORDER BY random() LIMIT 3`,
       [city.id],
     );
-    const fetchJson = async (url: string) => {
-      const { pathname, search } = new URL(url);
-      const response = await t.app.inject({
-        method: 'GET',
-        url: `${pathname}${search}`,
-        headers: { accept: 'application/json' },
-      });
-      if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-      return response.json();
-    };
+    const fetchJson = injectFetch(t);
     for (const { document } of documents) {
       const result = await verifyCredential(document, { fetchJson });
       expect(result.checks.filter((check) => !check.passed)).toEqual([]);

@@ -28,6 +28,7 @@ import {
   issueCredential,
 } from './credentials.service.ts';
 import { statusBit } from './status-lists.service.ts';
+import { injectFetch } from './issuers.test-support.ts';
 
 type Json = Record<string, unknown>;
 
@@ -44,17 +45,8 @@ describe(`badge credentials on ${testEngine}`, () => {
   let otherStaff: SignedIn;
   let learner: SignedIn;
 
-  /** Serves our own URLs (DID documents, status lists, OB 2.0 documents) through the app, as a verifier fetches them. */
-  const fetchJson = async (url: string) => {
-    const { pathname, search } = new URL(url);
-    const response = await t.app.inject({
-      method: 'GET',
-      url: `${pathname}${search}`,
-      headers: { accept: 'application/json' },
-    });
-    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-    return response.json();
-  };
+  /** Our own URLs (DID documents, status lists) answered through the app, as a verifier fetches them. */
+  const fetchJson = (url: string) => injectFetch(t)(url);
 
   const audit = cliAuditContext();
   const issue = (request: IssueRequest, inCity = city) =>

@@ -15,6 +15,7 @@ import {
   statusListCredential,
   statusListUrl,
 } from './status-lists.service.ts';
+import { injectFetch } from './issuers.test-support.ts';
 
 describe(`status lists on ${testEngine}`, () => {
   let t: TestApp;
@@ -22,17 +23,8 @@ describe(`status lists on ${testEngine}`, () => {
   let otherCity: CityRecord;
   let organisationId: string;
 
-  /** Serves our own URLs (DID documents, status lists) through the app, as a verifier would fetch them. */
-  const fetchJson = async (url: string) => {
-    const { pathname, search } = new URL(url);
-    const response = await t.app.inject({
-      method: 'GET',
-      url: `${pathname}${search}`,
-      headers: { accept: 'application/json' },
-    });
-    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-    return response.json();
-  };
+  /** Our own URLs (DID documents, status lists) answered through the app, as a verifier fetches them. */
+  const fetchJson = (url: string) => injectFetch(t)(url);
 
   beforeAll(async () => {
     t = await createTestApp();
