@@ -1060,7 +1060,12 @@ export const icalFeeds = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
     lastStatus: text('last_status'),
+    /** The last sync's failure in English (logs, API); its stable key and params say it in any language. */
     lastError: text('last_error'),
+    lastErrorKey: text('last_error_key'),
+    lastErrorParams: jsonb('last_error_params').$type<Record<string, string | number>>(),
+    /** Events the last sync could not import (at most five), each with its line, UID and keyed problems. */
+    lastErrorEvents: jsonb('last_error_events').$type<unknown[]>(),
     lastCounts: jsonb('last_counts').$type<Record<string, number>>(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),

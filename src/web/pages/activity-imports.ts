@@ -21,7 +21,12 @@ export interface FeedItem {
   enabled: boolean;
   lastSyncedAt: Date | null;
   lastStatus: string | null;
+  /** The last sync's failure in English; with its key and params it is said in the page's language. */
   lastError: string | null;
+  lastErrorKey?: string | null;
+  lastErrorParams?: Record<string, string | number> | null;
+  /** The events the last sync could not import, each with its keyed problems. */
+  lastErrorEvents?: { line: number; problems: ImportProblemItem[] }[] | null;
   lastCounts: Record<string, number> | null;
 }
 
@@ -30,7 +35,8 @@ export interface ImportsHomeData {
   imports: ImportListItem[];
   feeds: FeedItem[];
   uploadError?: string;
-  feedForm?: { url: string; syncIntervalMinutes: string; error?: string };
+  /** The add-a-feed form as sent, and why it was refused (said in the page's language when it has a key). */
+  feedForm?: { url: string; syncIntervalMinutes: string; error?: ImportProblemItem };
   notice?: string;
 }
 
@@ -133,6 +139,29 @@ function reportCounts(
   });
 }
 
+/**
+ * Why a feed's last sync failed, in the page's language when it was recorded with a key (else as stored, in English),
+ * with the events it could not import.
+ */
+function feedError(context: PageContext, feed: FeedItem): SafeHtml | '' {
+  if (!feed.lastError) return '';
+  const message = problemText(
+    { problem: feed.lastError, key: feed.lastErrorKey, params: feed.lastErrorParams ?? {} },
+    context.t,
+  );
+  const events = feed.lastErrorKey ? (feed.lastErrorEvents ?? []) : [];
+  return html`<br><span class="field-error">${message}</span>${
+    events.length > 0
+      ? html`<ul class="problems">${events.map(
+          (event) =>
+            html`<li>${context.t('imports:rows.onLine', { line: event.line })} ${event.problems
+              .map((p) => problemText(p, context.t))
+              .join('; ')}</li>`,
+        )}</ul>`
+      : ''
+  }`;
+}
+
 export function importsHomePage(context: PageContext, data: ImportsHomeData): SafeHtml {
   const { t } = context;
   const base = `${cityPath(context)}/manage/${data.organisation.id}/imports`;
@@ -202,7 +231,7 @@ export function importsHomePage(context: PageContext, data: ImportsHomeData): Sa
                       failed: feed.lastCounts?.failed ?? 0,
                     })
                   : t('imports:feeds.failed')
-              }${feed.lastError ? html`<br><span class="field-error">${feed.lastError}</span>` : ''}`
+              }${feedError(context, feed)}`
             : t('imports:feeds.never')
         }</td>
         <td>
@@ -225,7 +254,7 @@ export function importsHomePage(context: PageContext, data: ImportsHomeData): Sa
       <div class="field">
         <label for="field-url">${t('imports:feeds.url')}</label>
         <p class="hint" id="field-url-hint">${t('imports:feeds.urlHint')}</p>
-        ${feedForm.error ? html`<p class="field-error" id="field-url-error" role="alert">${feedForm.error}</p>` : ''}
+        ${feedForm.error ? html`<p class="field-error" id="field-url-error" role="alert">${problemText(feedForm.error, t)}</p>` : ''}
         <input id="field-url" name="url" type="url" value="${feedForm.url}" required aria-describedby="field-url-hint${feedForm.error ? ' field-url-error' : ''}"${feedForm.error ? html` aria-invalid="true"` : ''}>
       </div>
       <div class="field">

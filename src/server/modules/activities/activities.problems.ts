@@ -8,7 +8,8 @@ import type { ErrorDetail } from '../../errors.ts';
  *
  * The CSV and iCalendar readers' own problems and notes (a file that is not CSV, a quote never closed, an unreadable
  * date, a VEVENT without DTSTART, a rule that never ends …) work the same way with `importProblemKeys`, said as
- * `imports:problems.<key>` (`src/web/locales/<lang>/imports.json`). The two key lists never share a key.
+ * `imports:problems.<key>` (`src/web/locales/<lang>/imports.json`), and so do the reasons a calendar feed's sync
+ * failed (stored on the feed). The two key lists never share a key.
  */
 export const problemKeys = [
   // Title, description, slug.
@@ -161,6 +162,22 @@ export const importProblemKeys = [
   'activity_slug_taken',
   'organisation_not_approved',
   'row_refused',
+  // A calendar feed's sync (feeds.service.ts): why the feed could not be read, and events it could not import. A feed
+  // that is not a calendar gives the reader's own keys (`file_not_ical`, `ical_unreadable`, …).
+  'feed_city_archived',
+  'feed_bad_address',
+  'feed_private_address',
+  'feed_too_large',
+  'feed_timeout',
+  'feed_too_many_redirects',
+  'feed_http_status',
+  'feed_unreachable',
+  'feed_events_failed',
+  // Adding a calendar feed.
+  'feed_url_invalid',
+  'feed_url_private',
+  'feed_exists',
+  'feed_interval',
   // A problem stored before problems had keys: its English text is `params.text`.
   'recorded_problem',
 ] as const;

@@ -7,9 +7,12 @@ import { cliAuditContext, recordAudit } from '../audit/audit.service.ts';
 import { type CityRecord, findCityBySlug } from '../cities/cities.repo.ts';
 import { assertCityOpen, type Caller, organisationInCity } from '../organisations/organisations.service.ts';
 import { enqueueJob } from '../jobs/jobs.service.ts';
+import { type ImportNote, importNote, keyedRecord, type ProblemLike } from './activities.problems.ts';
 import { archiveActivity, canEditActivity } from './activities.service.ts';
 import {
   deleteFeedRow,
+  type FeedEventFailure,
+  type FeedProblem,
   type FeedRecord,
   findFeed,
   findFeedById,
@@ -27,11 +30,17 @@ import { analyseFile, writeRows } from './imports.service.ts';
  * 5 MB; private and loopback addresses refused unless ALLOW_PRIVATE_FEED_URLS), upserts every event by UID through
  * `importActivity`, archives the feed's activities whose events have disappeared (or were cancelled), and records the
  * outcome on the feed. Unlike an upload, one bad event does not stop the others: it is counted as failed.
+ *
+ * Every failure is recorded with a stable key and params (`imports:problems.<key>`: `feed_*` for fetching, the
+ * iCalendar reader's own keys for a feed that is not a calendar, `feed_events_failed` with the failed events' keyed
+ * problems), so the imports page says it in the reader's language; `last_error` keeps the English text.
  */
 
 export const FEED_SYNC = 'activities.feed-sync';
 export const FEED_MAX_BYTES = 5 * 1024 * 1024;
 export const FEED_TIMEOUT_MS = 15_000;
+/** How many of a sync's failed events the feed keeps (with their problems) for the imports page and the API. */
+export const FEED_FAILED_EVENTS_KEPT = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ── Fetching ──────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -50,15 +59,36 @@ export function normaliseFeedUrl(raw: string): string | undefined {
   return url.toString();
 }
 
+/** A feed that could not be fetched: the message is English; `note` carries its key and params. */
 export class FeedFetchError extends Error {
   override name = 'FeedFetchError';
+
+  constructor(readonly note: ImportNote) {
+    super(note.problem);
+  }
 }
 
-const feedFetchMessages: Partial<Record<FetchRefusedReason, string>> = {
-  too_large: 'the feed is larger than 5 MB',
-  timeout: 'the feed did not answer in time',
-  too_many_redirects: 'the feed redirects too many times',
-};
+/** Why a fetch was refused, as a feed problem with its key and params. */
+function fetchRefusal(error: FetchRefusedError): ImportNote {
+  const reasons: Record<FetchRefusedReason, () => ImportNote> = {
+    bad_scheme: () => importNote('feed_bad_address'),
+    private_address: () => importNote('feed_private_address'),
+    too_large: () =>
+      importNote('feed_too_large', {
+        megabytes: Number(((error.detail.limit ?? FEED_MAX_BYTES) / 1024 / 1024).toFixed(2)),
+      }),
+    timeout: () => importNote('feed_timeout'),
+    too_many_redirects: () => importNote('feed_too_many_redirects'),
+    http_status: () => importNote('feed_http_status', { status: error.detail.status ?? 0 }),
+    // 404 and 410 answer with their status; a name that does not resolve has none (ENOTFOUND).
+    not_found: () =>
+      error.detail.status === undefined
+        ? importNote('feed_unreachable', { code: error.detail.code ?? 'ENOTFOUND' })
+        : importNote('feed_http_status', { status: error.detail.status }),
+    unreachable: () => importNote('feed_unreachable', { code: error.detail.code ?? 'unreachable' }),
+  };
+  return reasons[error.reason]();
+}
 
 /**
  * Fetches a feed's text through the shared SSRF-safe fetch (src/server/net/safe-fetch.ts): http(s) only, at most five
@@ -70,7 +100,7 @@ export async function fetchFeed(
   options: { allowPrivate: boolean; timeoutMs?: number; maxBytes?: number },
 ): Promise<string> {
   const url = normaliseFeedUrl(rawUrl);
-  if (!url) throw new FeedFetchError('the address is not an http(s) URL');
+  if (!url) throw new FeedFetchError(importNote('feed_bad_address'));
   try {
     const { bytes } = await safeFetch(url, {
       allowPrivateHosts: options.allowPrivate ? 'all' : [],
@@ -82,12 +112,7 @@ export async function fetchFeed(
     return bytes.toString('utf8');
   } catch (error) {
     if (!(error instanceof FetchRefusedError)) throw error;
-    const message =
-      feedFetchMessages[error.reason] ??
-      (error.detail.status === undefined && (error.reason === 'not_found' || error.reason === 'unreachable')
-        ? `the feed could not be reached (${error.detail.code ?? 'no answer'})`
-        : error.message);
-    throw new FeedFetchError(message);
+    throw new FeedFetchError(fetchRefusal(error));
   }
 }
 
@@ -115,7 +140,7 @@ function checkInterval(minutes: number | undefined): number {
   const value = minutes ?? 360;
   if (!Number.isInteger(value) || value < 15 || value > 10080) {
     throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/syncIntervalMinutes', problem: 'Re-read the feed every 15 minutes to 7 days (15–10080 minutes).' },
+      { field: '/syncIntervalMinutes', ...importNote('feed_interval') },
     ]);
   }
   return value;
@@ -133,14 +158,10 @@ export async function addFeed(
   await authorise(db, city, organisationId, caller);
   const url = normaliseFeedUrl(input.url);
   if (!url || url.length > 2000) {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/url', problem: 'Give the feed’s http(s) or webcal address.' },
-    ]);
+    throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/url', ...importNote('feed_url_invalid') }]);
   }
   if (!options.allowPrivateUrls && isPrivateHostName(new URL(url).hostname)) {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/url', problem: 'The address points at a private or local network, which feeds may not use.' },
-    ]);
+    throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/url', ...importNote('feed_url_private') }]);
   }
   const syncIntervalMinutes = checkInterval(input.syncIntervalMinutes);
   return db.transaction(async (tx) => {
@@ -152,9 +173,7 @@ export async function addFeed(
       createdBy: caller.actor !== 'system' && caller.actor.kind === 'user' ? caller.actor.userId : null,
     });
     if (!feed) {
-      throw new AppError('VALIDATION_FAILED', undefined, [
-        { field: '/url', problem: 'The organisation already has this feed.' },
-      ]);
+      throw new AppError('VALIDATION_FAILED', undefined, [{ field: '/url', ...importNote('feed_exists') }]);
     }
     await recordAudit(tx, caller.audit, {
       cityId: city.id,
@@ -229,7 +248,10 @@ export async function requestFeedSync(
 
 export interface FeedSyncResult {
   status: 'ok' | 'failed';
+  /** The failure in English, and its key and params (what the feed records). */
   error: string | null;
+  errorKey: string | null;
+  errorParams: Record<string, string | number> | null;
   counts: {
     created: number;
     updated: number;
@@ -257,21 +279,25 @@ export async function syncFeed(
   const city = slug ? await findCityBySlug(db, slug.slug) : undefined;
   if (!city) throw new AppError('CITY_NOT_FOUND');
   const at = options.now ?? new Date();
-  const fail = async (error: string): Promise<FeedSyncResult> => {
-    await recordFeedSync(db, feed.id, { status: 'failed', error, counts: null, at });
-    return { status: 'failed', error, counts: null };
+  const fail = async (problem: ImportNote, english = problem.problem): Promise<FeedSyncResult> => {
+    const error: FeedProblem = { problem: english, key: problem.key, params: problem.params };
+    await recordFeedSync(db, feed.id, { status: 'failed', error, events: null, counts: null, at });
+    return { status: 'failed', error: english, errorKey: problem.key, errorParams: problem.params, counts: null };
   };
-  if (city.status === 'archived') return fail('the city is archived');
+  if (city.status === 'archived') return fail(importNote('feed_city_archived'));
   let text: string;
   try {
     text = await (options.fetchText ?? ((url) => fetchFeed(url, { allowPrivate: options.allowPrivateUrls })))(feed.url);
   } catch (error) {
-    if (error instanceof FeedFetchError) return fail(error.message);
+    if (error instanceof FeedFetchError) return fail(error.note);
     throw error;
   }
   const analysed = await analyseFile(db, city, feed.organisationId, { fileName: 'feed.ics', content: text });
   if (analysed.kind !== 'ical' || analysed.fatal.length > 0) {
-    return fail(analysed.fatal.map((f) => f.problem).join('; ') || 'the feed is not an iCalendar file');
+    // The reader stops a calendar at its first fatal problem; the English text names them all.
+    const [first] = analysed.fatal;
+    if (!first) return fail(importNote('file_not_ical'));
+    return fail(first, analysed.fatal.map((f) => f.problem).join('; '));
   }
   const caller = feedCaller();
   const counts = await db.transaction(async (tx) => {
@@ -297,16 +323,32 @@ export async function syncFeed(
     failed: counts.report.failed,
     archived,
   };
-  const failures = counts.report.items.filter((i) => i.outcome === 'failed');
-  const error =
+  // Events that could not be imported: the first five, each with its keyed problems (the English text lists them).
+  const failures = counts.report.items.filter((i) => i.outcome === 'failed').slice(0, FEED_FAILED_EVENTS_KEPT);
+  const events: FeedEventFailure[] = failures.map((item) => ({
+    line: item.line,
+    externalUid: item.externalUid,
+    problems: (item.problemDetails ?? item.problems.map((problem): ProblemLike => ({ problem }))).map((detail) => ({
+      ...(typeof detail.field === 'string' ? { field: detail.field } : {}),
+      ...keyedRecord(detail),
+    })),
+  }));
+  const error: FeedProblem | null =
     failures.length > 0
-      ? failures
-          .slice(0, 5)
-          .map((f) => `line ${f.line}: ${f.problems.join('; ')}`)
-          .join(' | ')
+      ? {
+          problem: failures.map((f) => `line ${f.line}: ${f.problems.join('; ')}`).join(' | '),
+          key: 'feed_events_failed',
+          params: { failed: result.failed },
+        }
       : null;
-  await recordFeedSync(db, feed.id, { status: 'ok', error, counts: result, at });
-  return { status: 'ok', error, counts: result };
+  await recordFeedSync(db, feed.id, { status: 'ok', error, events, counts: result, at });
+  return {
+    status: 'ok',
+    error: error?.problem ?? null,
+    errorKey: error?.key ?? null,
+    errorParams: error?.params ?? null,
+    counts: result,
+  };
 }
 
 /**

@@ -262,7 +262,7 @@ export async function importsPages(instance: FastifyInstance): Promise<void> {
         return renderHome(
           request,
           reply,
-          { feedForm: { url, syncIntervalMinutes, error: error.details[0]?.problem ?? error.message } },
+          { feedForm: { url, syncIntervalMinutes, error: error.details[0] ?? { problem: error.message } } },
           400,
         );
       }

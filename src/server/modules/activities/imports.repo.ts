@@ -1,4 +1,5 @@
 import type { SqlRunner } from '../../db/client.ts';
+import type { AnyProblemKey, ProblemParams } from './activities.problems.ts';
 
 /** An uploaded file waiting for its mapping and confirmation, or its report once committed. */
 export interface ImportRecord {
@@ -88,6 +89,21 @@ export async function markImportCommitted(db: SqlRunner, importId: string, repor
 
 // ── Calendar feeds ────────────────────────────────────────────────────────────────────────────────────────────────
 
+/** A keyed problem as a feed keeps it: the English text, and the key and params that say it in any language. */
+export interface FeedProblem {
+  field?: string;
+  problem: string;
+  key: AnyProblemKey;
+  params: ProblemParams;
+}
+
+/** An event the last sync could not import: its line in the feed, its UID and why. */
+export interface FeedEventFailure {
+  line: number;
+  externalUid: string | null;
+  problems: FeedProblem[];
+}
+
 export interface FeedRecord {
   id: string;
   cityId: string;
@@ -97,7 +113,13 @@ export interface FeedRecord {
   enabled: boolean;
   lastSyncedAt: Date | null;
   lastStatus: string | null;
+  /** The last sync's failure in English; null when it went well. */
   lastError: string | null;
+  /** Its key and params (`imports:problems.<key>`); null for a failure recorded before failures had keys. */
+  lastErrorKey: string | null;
+  lastErrorParams: ProblemParams | null;
+  /** The events the last sync could not import (at most five); null when none, or recorded before. */
+  lastErrorEvents: FeedEventFailure[] | null;
   lastCounts: Record<string, number> | null;
   createdBy: string | null;
   createdAt: Date;
@@ -105,7 +127,9 @@ export interface FeedRecord {
 
 const feedColumns = `id, city_id AS "cityId", organisation_id AS "organisationId", url,
   sync_interval_minutes AS "syncIntervalMinutes", enabled, last_synced_at AS "lastSyncedAt", last_status AS "lastStatus",
-  last_error AS "lastError", last_counts AS "lastCounts", created_by AS "createdBy", created_at AS "createdAt"`;
+  last_error AS "lastError", last_error_key AS "lastErrorKey", last_error_params AS "lastErrorParams",
+  last_error_events AS "lastErrorEvents", last_counts AS "lastCounts", created_by AS "createdBy",
+  created_at AS "createdAt"`;
 
 export function listFeedRows(db: SqlRunner, cityId: string, organisationId: string): Promise<FeedRecord[]> {
   return db.query<FeedRecord>(
@@ -161,15 +185,35 @@ export async function deleteFeedRow(db: SqlRunner, feedId: string): Promise<void
   await db.query('DELETE FROM ical_feeds WHERE id = $1', [feedId]);
 }
 
+/**
+ * Records a sync's outcome on the feed: its status, its failure (English text, key and params; all null when it went
+ * well), the events it could not import, and its counts (a failed sync keeps the previous counts).
+ */
 export async function recordFeedSync(
   db: SqlRunner,
   feedId: string,
-  result: { status: 'ok' | 'failed'; error: string | null; counts: Record<string, number> | null; at: Date },
+  result: {
+    status: 'ok' | 'failed';
+    error: FeedProblem | null;
+    events: FeedEventFailure[] | null;
+    counts: Record<string, number> | null;
+    at: Date;
+  },
 ): Promise<void> {
   await db.query(
-    `UPDATE ical_feeds SET last_synced_at = $2, last_status = $3, last_error = $4,
-       last_counts = coalesce($5::jsonb, last_counts) WHERE id = $1`,
-    [feedId, result.at, result.status, result.error, result.counts ? JSON.stringify(result.counts) : null],
+    `UPDATE ical_feeds SET last_synced_at = $2, last_status = $3, last_error = $4, last_error_key = $5,
+       last_error_params = $6::jsonb, last_error_events = $7::jsonb, last_counts = coalesce($8::jsonb, last_counts)
+     WHERE id = $1`,
+    [
+      feedId,
+      result.at,
+      result.status,
+      result.error?.problem ?? null,
+      result.error?.key ?? null,
+      result.error ? JSON.stringify(result.error.params) : null,
+      result.events && result.events.length > 0 ? JSON.stringify(result.events) : null,
+      result.counts ? JSON.stringify(result.counts) : null,
+    ],
   );
 }
 

@@ -6,7 +6,7 @@ import { errorResponses } from '../../plugins/openapi.ts';
 import { parseMultipart } from '../accounts/multipart.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
-import { allProblemKeys, importNote } from './activities.problems.ts';
+import { allProblemKeys, importNote, keyedRecord } from './activities.problems.ts';
 import { OrganisationParams } from './activities.schemas.ts';
 import { addFeed, changeFeed, listFeeds, removeFeed, requestFeedSync } from './feeds.service.ts';
 import type { FeedRecord } from './imports.repo.ts';
@@ -30,9 +30,9 @@ const UploadQuery = Type.Object({
 const ProblemKey = Type.String({
   enum: [...allProblemKeys],
   description:
-    'Stable key of the problem, to say it in any language: the file readers’ own (`imports:problems.<key>`, e.g. ' +
-    '`csv_quote_not_closed`, `ical_bad_date`) or the catalogue’s validation (`activities:problems.<key>`, e.g. ' +
-    '`ends_before_start`); `recorded_problem` is a problem stored before problems had keys (its text is `params.text`)',
+    'Stable key of the problem, to say it in any language: the file readers’ and calendar feeds’ own ' +
+    '(`imports:problems.<key>`, e.g. `csv_quote_not_closed`, `ical_bad_date`, `feed_http_status`) or the ' +
+    'catalogue’s validation (`activities:problems.<key>`, e.g. `ends_before_start`); `recorded_problem` is a problem stored before problems had keys (its text is `params.text`)',
 });
 const ProblemParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
   description: 'The values the message names (a line, a column, the value that could not be read …)',
@@ -135,7 +135,26 @@ const FeedSchema = Type.Object(
     enabled: Type.Boolean(),
     lastSyncedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     lastStatus: Type.Union([Type.String(), Type.Null()]),
-    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()], {
+      description: 'Why the last sync failed, or which events it could not import, in English; null when it went well',
+    }),
+    lastErrorKey: Type.Union([ProblemKey, Type.Null()], {
+      description:
+        'The stable key of `lastError`, to say it in any language (`imports:problems.<key>`): `feed_http_status`, ' +
+        '`feed_unreachable`, `feed_timeout`, `feed_too_large`, `feed_private_address` … when the feed could not be ' +
+        'fetched, the iCalendar reader’s own (`file_not_ical`, `ical_unreadable` …) when it is not a calendar, ' +
+        '`feed_events_failed` when some events could not be imported (see `lastErrorEvents`); `recorded_problem` for ' +
+        'a failure recorded before failures had keys (its text is `params.text`); null when the sync went well',
+    }),
+    lastErrorParams: Type.Union([ProblemParams, Type.Null()]),
+    lastErrorEvents: Type.Array(
+      Type.Object({
+        line: Type.Integer({ description: 'The line of the feed the event starts on' }),
+        externalUid: Type.Union([Type.String(), Type.Null()]),
+        problems: Type.Array(Type.Ref('ActivityImportProblem')),
+      }),
+      { description: 'The events the last sync could not import (at most five), each with its keyed problems' },
+    ),
     lastCounts: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
   },
@@ -156,7 +175,19 @@ export function toImportJson(view: ImportView) {
   return { ...view, createdAt: iso(view.createdAt) as string, committedAt: iso(view.committedAt) };
 }
 
+/**
+ * A feed as the API gives it. A failure recorded before failures had keys answers with `recorded_problem` and its
+ * English text, so every failure has a key.
+ */
 export function toFeedJson(feed: FeedRecord) {
+  const error =
+    feed.lastError === null
+      ? null
+      : keyedRecord({
+          problem: feed.lastError,
+          key: feed.lastErrorKey,
+          params: feed.lastErrorParams,
+        });
   return {
     id: feed.id,
     url: feed.url,
@@ -165,6 +196,16 @@ export function toFeedJson(feed: FeedRecord) {
     lastSyncedAt: iso(feed.lastSyncedAt),
     lastStatus: feed.lastStatus,
     lastError: feed.lastError,
+    lastErrorKey: error?.key ?? null,
+    lastErrorParams: error?.params ?? null,
+    lastErrorEvents: (feed.lastErrorEvents ?? []).map((event) => ({
+      line: event.line,
+      externalUid: event.externalUid,
+      problems: event.problems.map((problem) => ({
+        ...(typeof problem.field === 'string' ? { field: problem.field } : {}),
+        ...keyedRecord(problem),
+      })),
+    })),
     lastCounts: feed.lastCounts,
     createdAt: iso(feed.createdAt) as string,
   };

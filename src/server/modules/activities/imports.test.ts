@@ -6,8 +6,10 @@ import { signIn } from '../../../../test/helpers/auth.ts';
 import { createCatalogueCity, systemCaller } from '../../../../test/helpers/catalogue.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { testEngine } from '../../../../test/helpers/test-db.ts';
+import { translatorFor } from '../../../web/i18n.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
-import { addFeed, fetchFeed, scheduleFeedSyncs, syncFeed } from './feeds.service.ts';
+import { importProblemKeys } from './activities.problems.ts';
+import { addFeed, FeedFetchError, fetchFeed, scheduleFeedSyncs, syncFeed } from './feeds.service.ts';
 import { commitImport } from './imports.service.ts';
 
 const fixture = (name: string) =>
@@ -258,7 +260,12 @@ describe(`activity imports and calendar feeds on ${testEngine}`, () => {
         response.end();
       });
       const failed = await syncFeed(t.db, feedId, { allowPrivateUrls: true });
-      expect(failed).toMatchObject({ status: 'failed', error: 'the server answered HTTP 500' });
+      expect(failed).toMatchObject({
+        status: 'failed',
+        error: 'the server answered HTTP 500',
+        errorKey: 'feed_http_status',
+        errorParams: { status: 500 },
+      });
       expect(await count(organisationId, 'submitted')).toBeGreaterThanOrEqual(2);
     } finally {
       vi.unstubAllEnvs();
@@ -504,6 +511,230 @@ describe(`activity imports and calendar feeds on ${testEngine}`, () => {
     expect(await syncFeed(t.db, feed.id, { allowPrivateUrls: false })).toMatchObject({
       status: 'failed',
       error: 'the address points at a private or local network',
+      errorKey: 'feed_private_address',
+      errorParams: {},
     });
+  });
+
+  it('records why a feed sync failed with its key and params: the API gives them, the page says them in its language', async () => {
+    const good = feedText([{ uid: 'ok@errors.test', title: 'Orienteering', day: 14 }]);
+    // One event without a start (DTSTART), one fine.
+    const halfBroken = good.replace(
+      'END:VCALENDAR',
+      [
+        'BEGIN:VEVENT',
+        'UID:nostart@errors.test',
+        'DTSTAMP:20261101T000000Z',
+        'SUMMARY:No start',
+        'GEO:50.3722;-4.1425',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n'),
+    );
+    const server = http.createServer((request, response) => {
+      if (request.url === '/missing.ics') {
+        response.writeHead(404);
+        response.end();
+      } else if (request.url === '/page.ics') {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<!doctype html><title>Our events</title><p>See our calendar.</p>');
+      } else if (request.url === '/half.ics') {
+        response.writeHead(200, { 'content-type': 'text/calendar' });
+        response.end(halfBroken);
+      } else {
+        response.writeHead(200, { 'content-type': 'text/calendar' });
+        response.end(good);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const feedsUrl = `/api/v1/cities/plymouth/organisations/${organisationId}/ical-feeds`;
+    const pages = `/c/plymouth/manage/${organisationId}/imports`;
+    const feedJson = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: feedsUrl, headers: staff }))
+        .json()
+        .items.find((item: { id: string }) => item.id === id);
+    const page = async (lang: string) =>
+      (await t.app.inject({ url: `${pages}?lang=${lang}`, headers: { cookie: staff.cookie } })).body;
+    try {
+      // A feed answering 404, read by the job the "Read now" button queues.
+      const added = await t.app.inject({
+        method: 'POST',
+        url: feedsUrl,
+        headers: staff,
+        payload: { url: `${origin}/missing.ics` },
+      });
+      const missingId = added.json().id as string;
+      expect(
+        (await t.app.inject({ method: 'POST', url: `${feedsUrl}/${missingId}/sync`, headers: staff })).statusCode,
+      ).toBe(202);
+      vi.stubEnv('ALLOW_PRIVATE_FEED_URLS', 'true');
+      await t.worker.drain();
+      const [stored] = await t.db.query<{ last_error: string; last_error_key: string; last_error_params: unknown }>(
+        'SELECT last_error, last_error_key, last_error_params FROM ical_feeds WHERE id = $1',
+        [missingId],
+      );
+      expect(stored).toEqual({
+        last_error: 'the server answered HTTP 404',
+        last_error_key: 'feed_http_status',
+        last_error_params: { status: 404 },
+      });
+      expect(await feedJson(missingId)).toMatchObject({
+        lastStatus: 'failed',
+        lastError: 'the server answered HTTP 404',
+        lastErrorKey: 'feed_http_status',
+        lastErrorParams: { status: 404 },
+        lastErrorEvents: [],
+      });
+
+      // A web page instead of a calendar: the iCalendar reader's own key.
+      const notCalendar = await addFeed(t.db, city, organisationId, { url: `${origin}/page.ics` }, systemCaller, {
+        allowPrivateUrls: true,
+      });
+      expect(await syncFeed(t.db, notCalendar.id, { allowPrivateUrls: true })).toMatchObject({
+        status: 'failed',
+        errorKey: 'file_not_ical',
+        error: 'the file is not an iCalendar file (it does not start with BEGIN:VCALENDAR)',
+      });
+      expect(await feedJson(notCalendar.id)).toMatchObject({ lastErrorKey: 'file_not_ical', lastErrorParams: {} });
+
+      // A calendar with an event that cannot be imported: the others are, and the failed one is kept with its problems.
+      const half = await addFeed(t.db, city, organisationId, { url: `${origin}/half.ics` }, systemCaller, {
+        allowPrivateUrls: true,
+      });
+      expect(await syncFeed(t.db, half.id, { allowPrivateUrls: true })).toMatchObject({
+        status: 'ok',
+        counts: { created: 1, failed: 1 },
+        errorKey: 'feed_events_failed',
+        errorParams: { failed: 1 },
+      });
+      const halfJson = await feedJson(half.id);
+      expect(halfJson).toMatchObject({
+        lastStatus: 'ok',
+        lastError: 'line 14: the event has no DTSTART (start)',
+        lastErrorKey: 'feed_events_failed',
+        lastErrorParams: { failed: 1 },
+        lastErrorEvents: [
+          {
+            line: 14,
+            externalUid: 'nostart@errors.test',
+            problems: [{ key: 'ical_no_dtstart', params: {}, problem: 'the event has no DTSTART (start)' }],
+          },
+        ],
+      });
+
+      // The imports page says each in the page's language.
+      const lithuanian = await page('lt');
+      expect(lithuanian).toContain('serveris atsakė HTTP 404');
+      expect(lithuanian).toContain('failas nėra iCalendar failas (jis neprasideda eilute BEGIN:VCALENDAR)');
+      expect(lithuanian).toContain('nepavyko importuoti srauto renginių: 1');
+      expect(lithuanian).toContain('14 eilutė – renginys neturi DTSTART (pradžios)');
+      expect(lithuanian).not.toContain('the server answered HTTP 404');
+      const english = await page('en');
+      expect(english).toContain('the server answered HTTP 404');
+      expect(english).toContain('1 of the feed’s events could not be imported');
+
+      // Refusing a feed address is said in the page's language too.
+      const refused = await t.app.inject({
+        method: 'POST',
+        url: `${pages}/feeds?lang=lt`,
+        headers: { cookie: staff.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          _csrf: staff['x-csrf-token'] as string,
+          url: 'not a url',
+          syncIntervalMinutes: '360',
+        }).toString(),
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('Nurodykite srauto http(s) arba webcal adresą.');
+
+      // A failure recorded before failures had keys: the page shows its English text, the API calls it recorded_problem.
+      await t.db.query(
+        `UPDATE ical_feeds SET last_error = 'the feed could not be reached (no answer)', last_error_key = NULL,
+           last_error_params = NULL WHERE id = $1`,
+        [notCalendar.id],
+      );
+      expect(await feedJson(notCalendar.id)).toMatchObject({
+        lastError: 'the feed could not be reached (no answer)',
+        lastErrorKey: 'recorded_problem',
+        lastErrorParams: { text: 'the feed could not be reached (no answer)' },
+      });
+      expect(await page('lt')).toContain('the feed could not be reached (no answer)');
+
+      // A sync that goes well clears the failure.
+      server.removeAllListeners('request');
+      server.on('request', (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/calendar' });
+        response.end(good);
+      });
+      await syncFeed(t.db, missingId, { allowPrivateUrls: true });
+      expect(await feedJson(missingId)).toMatchObject({
+        lastStatus: 'ok',
+        lastError: null,
+        lastErrorKey: null,
+        lastErrorParams: null,
+        lastErrorEvents: [],
+      });
+    } finally {
+      vi.unstubAllEnvs();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('gives every way a feed cannot be fetched its key, said in every language', async () => {
+    const server = http.createServer((request, response) => {
+      if (request.url === '/big.ics') {
+        response.writeHead(200, { 'content-type': 'text/calendar' });
+        response.end('X'.repeat(1024 * 1024 + 1));
+      } else if (request.url === '/loop.ics') {
+        response.writeHead(302, { location: '/loop.ics' });
+        response.end();
+      }
+      // Anything else never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const refusal = async (url: string, options: { allowPrivate: boolean; timeoutMs?: number; maxBytes?: number }) => {
+      const error = await fetchFeed(url, options).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(FeedFetchError);
+      return (error as FeedFetchError).note;
+    };
+    try {
+      const notes = [
+        await refusal('ftp://example.org/feed.ics', { allowPrivate: true }),
+        await refusal(`${origin}/feed.ics`, { allowPrivate: false }),
+        await refusal(`${origin}/big.ics`, { allowPrivate: true, maxBytes: 1024 * 1024 }),
+        await refusal(`${origin}/slow.ics`, { allowPrivate: true, timeoutMs: 200 }),
+        await refusal(`${origin}/loop.ics`, { allowPrivate: true }),
+        await refusal('http://127.0.0.1:9/feed.ics', { allowPrivate: true }),
+      ];
+      expect(notes.map(({ key, params }) => ({ key, params }))).toEqual([
+        { key: 'feed_bad_address', params: {} },
+        { key: 'feed_private_address', params: {} },
+        { key: 'feed_too_large', params: { megabytes: 1 } },
+        { key: 'feed_timeout', params: {} },
+        { key: 'feed_too_many_redirects', params: {} },
+        { key: 'feed_unreachable', params: { code: 'ECONNREFUSED' } },
+      ]);
+      expect(notes[2]?.problem).toBe('the feed is larger than 1 MB');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // Every feed key has its own wording in each language, with the same variables.
+    const english = translatorFor('en');
+    for (const key of importProblemKeys.filter((k) => k.startsWith('feed_'))) {
+      const params = { megabytes: 5, status: 404, code: 'ENOTFOUND', failed: 2 };
+      const en = english(`imports:problems.${key}`, params) as string;
+      for (const language of ['lt', 'it'] as const) {
+        const text = translatorFor(language)(`imports:problems.${key}`, params) as string;
+        expect(text, `${language}:${key}`).not.toMatch(/\{\{|problems\./);
+        expect(text, `${language}:${key}`).not.toBe(en);
+      }
+    }
   });
 });
