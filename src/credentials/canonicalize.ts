@@ -23,20 +23,8 @@ export interface CanonicalizeOptions {
 }
 
 /** The plain library path: full expansion every time. */
-export async function canonicalizeReference(document: unknown, options: CanonicalizeOptions = {}): Promise<string> {
-  try {
-    return await jsonld.canonize(document, {
-      algorithm: 'RDFC-1.0',
-      format: 'application/n-quads',
-      base: null,
-      safe: true,
-      // Contexts only ever come from the bundle: canonicalization must never fetch.
-      documentLoader: contextDocumentLoader,
-      ...(options.rdfDirection ? { rdfDirection: options.rdfDirection } : {}),
-    });
-  } catch (error) {
-    throw toCanonicalizeError(error);
-  }
+export function canonicalizeReference(document: unknown, options: CanonicalizeOptions = {}): Promise<string> {
+  return canonize(document, options, false);
 }
 
 /**
@@ -44,14 +32,19 @@ export async function canonicalizeReference(document: unknown, options: Canonica
  * `jsonld.canonize` would otherwise run: expansion is idempotent on expanded input, so the N-Quads are the same, and
  * that pass was about half of the canonicalization time.
  */
-async function canonicalizeExpanded(expanded: unknown, options: CanonicalizeOptions): Promise<string> {
+function canonicalizeExpanded(expanded: unknown, options: CanonicalizeOptions): Promise<string> {
+  return canonize(expanded, options, true);
+}
+
+async function canonize(document: unknown, options: CanonicalizeOptions, skipExpansion: boolean): Promise<string> {
   try {
-    return await jsonld.canonize(expanded, {
+    return await jsonld.canonize(document, {
       algorithm: 'RDFC-1.0',
       format: 'application/n-quads',
       base: null,
       safe: true,
-      skipExpansion: true,
+      skipExpansion,
+      // Contexts only ever come from the bundle: canonicalization must never fetch.
       documentLoader: contextDocumentLoader,
       ...(options.rdfDirection ? { rdfDirection: options.rdfDirection } : {}),
     });
