@@ -2,6 +2,7 @@ import { imageSize } from 'image-size';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { ActivitySource, ActivityStatus } from '../../db/schema.ts';
 import { AppError, type ErrorDetail } from '../../errors.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../../keyset-cursor.ts';
 import { type Actor, canActForOrganisation, isCityCurator } from '../accounts/actor.ts';
 import { imageContentTypes, sniffImage } from '../accounts/profile.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -589,25 +590,6 @@ export function archiveActivity(db: Database, city: CityRecord, activityId: stri
   );
 }
 
-// Lists with keyset pagination: the cursor is the last row's time and id, base64url-encoded.
-
-const encodeCursor = (at: Date | null, id: string) =>
-  Buffer.from(JSON.stringify([at ? new Date(at).toISOString() : null, id])).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): { at: Date; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/cursor', problem: 'The page cursor is not valid.' },
-    ]);
-  }
-}
-
 export async function listOrganisationActivities(
   db: SqlRunner,
   city: CityRecord,
@@ -625,12 +607,12 @@ export async function listOrganisationActivities(
     city.id,
     organisationId,
     options.status ?? null,
-    decodeCursor(options.cursor),
+    decodeTimeCursor(options.cursor),
     limit + 1,
   );
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.updatedAt, last.id) : null };
 }
 
 /** The curators' queue: submitted activities, oldest first. */
@@ -642,10 +624,10 @@ export async function listModerationQueue(
 ): Promise<{ items: ActivitySummary[]; nextCursor: string | null }> {
   if (!isCityCurator(actor, city.id)) throw new AppError('FORBIDDEN');
   const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
-  const rows = await listSubmittedRows(db, city.id, decodeCursor(options.cursor), limit + 1);
+  const rows = await listSubmittedRows(db, city.id, decodeTimeCursor(options.cursor), limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.submittedAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.id) : null };
 }
 
 export async function listActivityRevisions(

@@ -12,6 +12,7 @@ import type { Config } from '../../config.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { BadgeClassKind, BadgeClassStatus, BadgeDesign } from '../../db/schema.ts';
 import { AppError, type ErrorDetail } from '../../errors.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../../keyset-cursor.ts';
 import { type Actor, canActForOrganisation } from '../accounts/actor.ts';
 import { skillsInCitySpine } from '../activities/activities.repo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -664,23 +665,6 @@ export function archiveBadgeClass(
 
 // ── Lists ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const encodeCursor = (at: Date, id: string) =>
-  Buffer.from(JSON.stringify([new Date(at).toISOString(), id])).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): { at: Date; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', undefined, [
-      { field: '/cursor', problem: 'The page cursor is not valid.' },
-    ]);
-  }
-}
-
 /** An organisation's badges in the city, most recently changed first (keyset pages). */
 export async function listOrganisationBadges(
   db: SqlRunner,
@@ -699,12 +683,12 @@ export async function listOrganisationBadges(
     city.id,
     organisationId,
     options.status ?? null,
-    decodeCursor(options.cursor),
+    decodeTimeCursor(options.cursor),
     limit + 1,
   );
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.updatedAt, last.id) : null };
 }
 
 export const DIRECTORY_PAGE_SIZE = 24;
