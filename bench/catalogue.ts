@@ -105,6 +105,10 @@ async function generate(db: Database, cityId: string, total: number, log: (line:
       FROM generate_series(1, ${centres}) g`);
   await db.exec(`CREATE TEMP TABLE bench_orgs AS
     SELECT row_number() OVER (ORDER BY slug) AS n, id FROM organisations WHERE slug LIKE 'bench-org-%'`);
+  await db.exec(`CREATE TEMP TABLE bench_skills AS
+    SELECT row_number() OVER (ORDER BY s.code) AS n, s.id FROM skills s
+      JOIN skill_frameworks f ON f.id = s.framework_id WHERE f.slug = 'digcomp'`);
+  const [skillCount] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_skills');
   const batch = db.engine === 'pglite' ? 20_000 : 100_000;
   const en = sqlArray(englishWords);
   // Descriptions read like text: mostly common words, the rest from a long tail of rarer ones (a skewed draw from
@@ -140,7 +144,7 @@ async function generate(db: Database, cityId: string, total: number, log: (line:
        )
        INSERT INTO activities (city_id, organisation_id, slug, status, title, description, format, online_url,
          schedule_kind, starts_at, ends_at, age_min, age_max, cost_kind, price_cents, currency, languages, accessibility,
-         tags, location, district, published_at, next_start_at, last_end_at)
+         tags, location, district, published_at, next_start_at, last_end_at, skill_ids)
        SELECT $1, o.id, 'bench-activity-' || s.g, 'published',
               jsonb_build_object(
                 'en', initcap(s.en[1 + floor(s.r1 * array_length(s.en, 1))::int]) || ' ' || s.en[1 + floor(s.r2 * array_length(s.en, 1))::int] || ' ' || s.en[1 + floor(s.r3 * array_length(s.en, 1))::int],
@@ -171,7 +175,12 @@ async function generate(db: Database, cityId: string, total: number, log: (line:
               CASE WHEN s.r4 < 0.9 THEN c.district END,
               now() - make_interval(days => (s.g % 90)),
               CASE WHEN s.r5 >= 0.05 THEN now() + make_interval(days => s.start_days, hours => 9 + (s.g % 10)) END,
-              CASE WHEN s.r5 >= 0.05 THEN now() + make_interval(days => s.start_days + CASE WHEN s.r5 < 0.6 THEN s.length_days ELSE 0 END, hours => 11 + (s.g % 10)) END
+              CASE WHEN s.r5 >= 0.05 THEN now() + make_interval(days => s.start_days + CASE WHEN s.r5 < 0.6 THEN s.length_days ELSE 0 END, hours => 11 + (s.g % 10)) END,
+              -- One or two DigComp skills; written here (sorted, as the triggers keep them) so that inserting the
+              -- activity_skills rows below finds every array already right and rewrites no activity.
+              ARRAY(SELECT DISTINCT sk.id FROM generate_series(0, abs(hashtext('bench-activity-' || s.g)) % 2) k
+                      JOIN bench_skills sk ON sk.n = 1 + abs(hashtext('bench-activity-' || s.g || k)) % ${skillCount?.n ?? 1}
+                     ORDER BY sk.id)
          FROM src s JOIN bench_centres c ON c.n = s.centre JOIN bench_orgs o ON o.n = s.org`,
       [cityId, offset, size],
     );
@@ -192,14 +201,9 @@ async function generate(db: Database, cityId: string, total: number, log: (line:
   log(`  sessions (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   t = performance.now();
   await db.query(
-    `WITH skill AS (SELECT row_number() OVER (ORDER BY s.code) AS n, s.id FROM skills s
-                      JOIN skill_frameworks f ON f.id = s.framework_id WHERE f.slug = 'digcomp'),
-          counted AS (SELECT count(*) AS n FROM skill)
-     INSERT INTO activity_skills (city_id, activity_id, skill_id, level)
-     SELECT DISTINCT ON (a.id, skill.id) a.city_id, a.id, skill.id, 1 + (abs(hashtext(a.slug)) % 8)
-       FROM activities a CROSS JOIN counted
-       CROSS JOIN LATERAL generate_series(0, abs(hashtext(a.slug)) % 2) k
-       JOIN skill ON skill.n = 1 + (abs(hashtext(a.slug || k)) % counted.n)
+    `INSERT INTO activity_skills (city_id, activity_id, skill_id, level)
+     SELECT a.city_id, a.id, skill_id, 1 + (abs(hashtext(a.slug)) % 8)
+       FROM activities a CROSS JOIN LATERAL unnest(a.skill_ids) AS skill_id
       WHERE a.city_id = $1`,
     [cityId],
   );

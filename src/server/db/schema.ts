@@ -764,6 +764,11 @@ export const activities = pgTable(
     signupMode: text('signup_mode').$type<SignupMode>().notNull().default('none'),
     signupUrl: text('signup_url'),
     tags: text('tags').array().notNull().default(sql`'{}'`),
+    /**
+     * The ids of the activity's skills (`activity_skills`), sorted, kept by statement triggers on that table in the
+     * writing transaction (migration 0012), so the search filters and counts skills from the row it already reads.
+     */
+    skillIds: uuid('skill_ids').array().notNull().default(sql`'{}'`),
     location: point('location', { mode: 'xy' }),
     district: text('district'),
     source: text('source').$type<ActivitySource>().notNull().default('manual'),
@@ -786,6 +791,7 @@ export const activities = pgTable(
     index('activities_city_status_next_idx').on(t.cityId, t.status, t.nextStartAt),
     index('activities_organisation_idx').on(t.organisationId, t.cityId, t.status),
     index('activities_search_idx').using('gin', t.searchVector),
+    index('activities_skill_ids_idx').using('gin', t.skillIds),
     // The map and bounding-box indexes carry extra columns (INCLUDE), which Drizzle cannot declare: migration 0008.
     // Words within a map view: the search vector's lexemes prefixed with the key of the 0.01° square the activity is
     // in (`activity_area_search_vector()`, migration 0010), so a view reads only the posting lists of its squares.

@@ -188,8 +188,8 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
     );
   }
   if (filter.frameworkId) {
-    common.push(`EXISTS (SELECT 1 FROM activity_skills fx JOIN skills fs ON fs.id = fx.skill_id
-      WHERE fx.activity_id = a.id AND fs.framework_id = ${params.add(filter.frameworkId)})`);
+    common.push(`EXISTS (SELECT 1 FROM skills fs
+      WHERE fs.id = ANY(a.skill_ids) AND fs.framework_id = ${params.add(filter.frameworkId)})`);
   }
   if (filter.range) {
     common.push(`EXISTS (SELECT 1 FROM activity_sessions s WHERE s.activity_id = a.id AND s.city_id = a.city_id
@@ -217,7 +217,7 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
   }
   if (filter.cost) facets.cost = `a.cost_kind = ${params.add(filter.cost)}`;
   if (filter.skillIds) {
-    facets.skill = `EXISTS (SELECT 1 FROM activity_skills x WHERE x.activity_id = a.id AND x.skill_id = ANY(${params.add(filter.skillIds)}::uuid[]))`;
+    facets.skill = `a.skill_ids && ${params.add(filter.skillIds)}::uuid[]`;
   }
   if (filter.organisationIds) {
     facets.organisation = `a.organisation_id = ANY(${params.add(filter.organisationIds)}::uuid[])`;
@@ -620,7 +620,7 @@ function facetPlan(
                        json_build_object('id', s.id, 'label', s.label, 'frameworkSlug', f.slug,
                                          'frameworkShortTitle', f.short_title)::text
                   FROM (SELECT x.skill_id::text AS value, count(*)::int AS count
-                          FROM base a JOIN activity_skills x ON x.activity_id = a.id
+                          FROM base a CROSS JOIN LATERAL unnest(a.skill_ids) AS x(skill_id)
                          WHERE ${others('skill')} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}) t
                   JOIN skills s ON s.id = t.value::uuid JOIN skill_frameworks f ON f.id = s.framework_id
                  ORDER BY 3 DESC, 2)`,
@@ -630,7 +630,7 @@ function facetPlan(
 
 /** The columns `base` keeps of each matching row for counting facets. */
 const facetColumns = `a.id, a.format, a.cost_kind, a.age_min, a.age_max, a.accessibility, a.organisation_id, a.district,
-                a.languages`;
+                a.languages, a.skill_ids`;
 
 function facetResult(plan: FacetPlan, rows: CountRow[]): { total: number; counts: FacetCount[] } {
   const fixedRow = rows.find((row) => row.facet === 'fixed');

@@ -502,17 +502,42 @@ export interface SearchResult {
 /** Answers that counted at least this many activities are kept for a while (a whole city's facets or map). */
 export const CACHE_MIN_ROWS = 20_000;
 const CACHE_TTL_MS = 60_000;
+/** How long after its minute a kept answer is still given while it is counted again in the background. */
+const CACHE_STALE_MS = 10 * 60_000;
 const CACHE_MAX_ENTRIES = 500;
 const answerCache = new Map<string, { expires: number; value: unknown }>();
+/** The keys being counted again in the background, so each is counted once at a time. */
+const refreshing = new Set<string>();
 
 /**
  * Counts over a large part of a city barely change from one minute to the next and are the same for everyone, so
- * they are kept in this process for a minute. Small answers are always computed afresh (they are cheap, and a
- * change must show at once there).
+ * they are kept in this process for a minute. Past its minute an answer is still given, for up to ten more minutes,
+ * while one background count replaces it (so the city's landing page never waits for a count of the whole
+ * catalogue once it has been counted), when `db` is a pool that outlives the request (not a transaction). Small
+ * answers are always computed afresh (they are cheap, and a change must show at once there).
  */
-async function cached<T>(key: string, compute: () => Promise<T>, rows: (value: T) => number): Promise<T> {
-  const hit = cachedAnswer<T>(key);
-  if (hit !== undefined) return hit;
+export async function cached<T>(
+  db: Database | SqlRunner,
+  key: string,
+  compute: () => Promise<T>,
+  rows: (value: T) => number,
+): Promise<T> {
+  const hit = answerCache.get(key);
+  const now = Date.now();
+  if (hit && hit.expires > now) return hit.value as T;
+  if (hit && hit.expires + CACHE_STALE_MS > now && 'transaction' in db) {
+    if (!refreshing.has(key)) {
+      refreshing.add(key);
+      compute()
+        .then(
+          (value) => keepAnswer(key, value, rows(value)),
+          // The database went away (shutdown) or failed: the next request counts for itself.
+          () => answerCache.delete(key),
+        )
+        .finally(() => refreshing.delete(key));
+    }
+    return hit.value as T;
+  }
   const value = await compute();
   keepAnswer(key, value, rows(value));
   return value;
@@ -809,11 +834,13 @@ export async function searchActivities(
       searchRows(db, filter, pageOptions),
       options.facets === false
         ? cached(
+            db,
             filterKey('count', filter),
             () => countMatches(db, filter),
             (total) => total,
           ).then((total) => ({ total, facets: null }))
         : cached(
+            db,
             facetsKey,
             () => countFacets(db, filter, accessibilityFeatures, OPEN_FACET_LIMIT),
             (value) => value.total,
@@ -937,6 +964,7 @@ export async function searchMap(
   // Without any filter, the whole city's cells are kept up to date on every write (activity_map_cells): read fresh.
   const unfiltered = wholeCity && filtersNothing(filter);
   const grouped = await cached(
+    db,
     filterKey('map', filter, level, options.language),
     async () => {
       const cells = unfiltered

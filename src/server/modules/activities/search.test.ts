@@ -632,4 +632,45 @@ describe(`catalogue search on ${testEngine}`, () => {
     await refreshSessionSummary(t.db, ids.robotics as string);
     await compare('restored');
   });
+
+  it('keeps each activity’s skill ids equal to its activity_skills rows, through every kind of write', async () => {
+    const differing = async () =>
+      t.db.query<{ id: string }>(
+        `SELECT a.id FROM activities a
+          WHERE a.skill_ids IS DISTINCT FROM coalesce((SELECT array_agg(x.skill_id ORDER BY x.skill_id)
+                                                         FROM activity_skills x WHERE x.activity_id = a.id), '{}')`,
+      );
+    const skillIdsOf = async (key: string) =>
+      (
+        await t.db.query<{ skillIds: string[] }>('SELECT skill_ids AS "skillIds" FROM activities WHERE id = $1', [
+          ids[key],
+        ])
+      )[0]?.skillIds;
+    expect(await differing()).toEqual([]);
+    expect(await skillIdsOf('robotics')).toEqual([narrowSkillId]);
+    // Several activities in one statement, then one skill moved to another.
+    await t.db.query(
+      `INSERT INTO activity_skills (city_id, activity_id, skill_id, level)
+       SELECT $1, id, $2, 1 FROM activities WHERE id = ANY($3::uuid[])`,
+      [city.id, broadSkillId, [ids.robotics, ids.painting, ids.running]],
+    );
+    expect(await differing()).toEqual([]);
+    expect(await skillIdsOf('robotics')).toEqual([narrowSkillId, broadSkillId].sort());
+    await t.db.query('UPDATE activity_skills SET activity_id = $1 WHERE activity_id = $2 AND skill_id = $3', [
+      ids.programming,
+      ids.painting,
+      broadSkillId,
+    ]);
+    expect(await differing()).toEqual([]);
+    expect(await skillIdsOf('painting')).toEqual([]);
+    expect(await skillIdsOf('programming')).toEqual([broadSkillId]);
+    // The skill facet and filter read the array: the broad skill's filter finds what has it or a narrower skill.
+    const withBroad = await search(`skill=${broadSkillId}&facets=true`);
+    expect(withBroad.items.map((item) => item.id).sort()).toEqual([ids.robotics, ids.running, ids.programming].sort());
+    expect(count(withBroad, 'skill', broadSkillId)).toBe(3);
+    await t.db.query('DELETE FROM activity_skills WHERE skill_id = $1', [broadSkillId]);
+    expect(await differing()).toEqual([]);
+    expect(await skillIdsOf('robotics')).toEqual([narrowSkillId]);
+    expect(await skillIdsOf('programming')).toEqual([]);
+  });
 });

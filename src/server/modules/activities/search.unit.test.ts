@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Database, SqlRunner } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import {
+  CACHE_MIN_ROWS,
+  cached,
   cellSize,
+  clearAnswerCache,
   dateRangeOf,
   decodeCursor,
   encodeCursor,
@@ -256,5 +260,72 @@ describe('words within a map view', () => {
     expect(areaTsqueries("'robot' <-> 'club' <2> 'kit'", ['0,0|'])).toEqual(["'0,0|robot' & '0,0|club' & '0,0|kit'"]);
     // Doubled quotes inside a lexeme stay one lexeme.
     expect(areaTsqueries("'l''art':*", ['0,0|'])).toEqual(["'0,0|l''art':*"]);
+  });
+});
+
+describe('the answer cache', () => {
+  const pool = { transaction: () => Promise.resolve() } as unknown as Database;
+  const transaction = { query: () => Promise.resolve([]) } as unknown as SqlRunner;
+  afterEach(() => {
+    vi.useRealTimers();
+    clearAnswerCache();
+  });
+  const counter = () => {
+    let calls = 0;
+    let release: (() => void) | null = null;
+    return {
+      get calls() {
+        return calls;
+      },
+      /** Counts once; the answer is the number of the call, given when `finish` is called (or at once). */
+      compute(hold = false) {
+        return () => {
+          calls += 1;
+          const answer = calls;
+          return hold ? new Promise<number>((resolve) => (release = () => resolve(answer))) : Promise.resolve(answer);
+        };
+      },
+      finish() {
+        release?.();
+      },
+    };
+  };
+  const large = () => CACHE_MIN_ROWS;
+
+  it('keeps a large answer a minute, then gives it while one background count replaces it', async () => {
+    vi.useFakeTimers();
+    const count = counter();
+    expect(await cached(pool, 'k', count.compute(), large)).toBe(1);
+    vi.advanceTimersByTime(59_000);
+    expect(await cached(pool, 'k', count.compute(), large)).toBe(1);
+    expect(count.calls).toBe(1);
+    vi.advanceTimersByTime(2_000);
+    // Past its minute: the kept answer at once, and one count in the background however many ask meanwhile.
+    expect(await cached(pool, 'k', count.compute(true), large)).toBe(1);
+    expect(await cached(pool, 'k', count.compute(true), large)).toBe(1);
+    expect(count.calls).toBe(2);
+    count.finish();
+    await vi.waitFor(async () => expect(await cached(pool, 'k', count.compute(), large)).toBe(2));
+    expect(count.calls).toBe(2);
+  });
+
+  it('counts afresh when the answer is small, too old, or the caller is a transaction', async () => {
+    vi.useFakeTimers();
+    const count = counter();
+    expect(await cached(pool, 'small', count.compute(), () => CACHE_MIN_ROWS - 1)).toBe(1);
+    expect(await cached(pool, 'small', count.compute(), () => CACHE_MIN_ROWS - 1)).toBe(2);
+    expect(await cached(pool, 'old', count.compute(), large)).toBe(3);
+    vi.advanceTimersByTime(12 * 60_000);
+    expect(await cached(pool, 'old', count.compute(), large)).toBe(4);
+    vi.advanceTimersByTime(2 * 60_000);
+    expect(await cached(transaction, 'old', count.compute(), large)).toBe(5);
+  });
+
+  it('forgets an answer whose background count failed', async () => {
+    vi.useFakeTimers();
+    expect(await cached(pool, 'k', () => Promise.resolve(1), large)).toBe(1);
+    vi.advanceTimersByTime(61_000);
+    expect(await cached(pool, 'k', () => Promise.reject(new Error('gone')), large)).toBe(1);
+    await vi.waitFor(async () => expect(await cached(pool, 'k', () => Promise.resolve(3), large)).toBe(3));
   });
 });
