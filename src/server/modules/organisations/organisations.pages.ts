@@ -1,5 +1,6 @@
+import type { SqlRunner } from '../../db/client.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { FieldErrors } from '../../../web/forms.ts';
 import { applicationQueuePage, type ApplicationView, curatorHubPage } from '../../../web/pages/curation.ts';
@@ -30,7 +31,16 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityName } from '../cities/cities.service.ts';
 import { cityPageContext, decimal, field, fields, FormBody, formErrors } from './form-body.ts';
 import { listAddresses, type OrganisationInCity } from './organisations.repo.ts';
-import { callerOf } from './organisations.routes.ts';
+import { actOnItem, callerOf, cityOf } from './organisations.routes.ts';
+import {
+  AddressParams,
+  CityParams,
+  InvitationParams,
+  MemberParams,
+  OrganisationParams,
+  Slug,
+  TokenParams,
+} from './organisations.schemas.ts';
 import {
   acceptInvitation,
   addAddress,
@@ -42,6 +52,7 @@ import {
   describeInvitation,
   getOrganisation,
   getOrganisationBySlug,
+  type InvitationView,
   inviteMember,
   listApplications,
   listInvitations,
@@ -57,31 +68,12 @@ import {
   updateOrganisationProfile,
 } from './organisations.service.ts';
 
-const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
-const CityParams = Type.Object({ citySlug: Slug });
-const OrgParams = Type.Object({ citySlug: Slug, organisationId: Type.String({ format: 'uuid' }) });
-const MemberParams = Type.Object({
-  citySlug: Slug,
-  organisationId: Type.String({ format: 'uuid' }),
-  userId: Type.String({ format: 'uuid' }),
-});
-const TokenParams = Type.Object({
-  citySlug: Slug,
-  organisationId: Type.String({ format: 'uuid' }),
-  tokenId: Type.String({ format: 'uuid' }),
-});
-const InvitationParams = Type.Object({
-  citySlug: Slug,
-  organisationId: Type.String({ format: 'uuid' }),
-  invitationId: Type.String({ format: 'uuid' }),
-});
+const InvitationLinkParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
 const PageQuery = Type.Object({
   lang: Type.Optional(Type.String()),
   kind: Type.Optional(Type.String()),
   done: Type.Optional(Type.String()),
 });
-
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 async function card(app: FastifyInstance, city: CityRecord, o: OrganisationInCity): Promise<OrganisationCard> {
   return {
@@ -264,11 +256,18 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
   );
 
   // The members' page: staff see the members; owners and admins also invite, change roles and manage API tokens.
-  async function renderManage(request: FastifyRequest, organisationId: string, extra: Partial<ManageData> = {}) {
+  // `extra` is what an action adds to it: a notice, a form's values and errors, a new secret.
+  async function managePage(
+    request: FastifyRequest & { params: { organisationId: string } },
+    reply: FastifyReply,
+    extra: Partial<ManageData>,
+    context = cityPageContext(request, reply, cityOf(request)),
+  ) {
     const city = cityOf(request);
+    const organisationId = request.params.organisationId;
     const organisation = await getOrganisation(app.db, city, organisationId, request.actor);
     const canAdmin = canManageMembers(request.actor, organisationId);
-    return {
+    return manageOrganisationPage(context, {
       organisation: { ...(await card(app, city, organisation)), addresses: organisation.addresses },
       viewerUserId: request.actor?.kind === 'user' ? request.actor.userId : null,
       canAdmin,
@@ -282,7 +281,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
         : [],
       scopes: apiTokenScopes,
       ...extra,
-    } satisfies ManageData;
+    } satisfies ManageData);
   }
 
   const notices: Record<string, string> = {
@@ -300,17 +299,14 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
 
   app.get(
     '/c/:citySlug/manage/:organisationId',
-    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: PageQuery } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: OrganisationParams, querystring: PageQuery } },
     async (request, reply) => {
       const context = cityPageContext(request, reply, cityOf(request));
       const notice =
         request.query.done && notices[request.query.done]
           ? context.t(notices[request.query.done] as string)
           : undefined;
-      return sendPage(
-        reply,
-        manageOrganisationPage(context, await renderManage(request, request.params.organisationId, { notice })),
-      );
+      return sendPage(reply, await managePage(request, reply, { notice }, context));
     },
   );
 
@@ -318,36 +314,48 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
   const back = (request: { params: { citySlug: string; organisationId: string } }, done: string) =>
     `/c/${request.params.citySlug}/manage/${request.params.organisationId}?done=${done}`;
 
+  /** A form of the members' page: the action, then back to the page with its notice, or the page again with errors. */
+  async function submitManageForm(
+    request: FastifyRequest & { params: { citySlug: string; organisationId: string } },
+    reply: FastifyReply,
+    done: string,
+    action: () => Promise<unknown>,
+    withErrors: (errors: FieldErrors) => Partial<ManageData>,
+  ) {
+    try {
+      await action();
+      return reply.redirect(back(request, done), 303);
+    } catch (error) {
+      return sendPage(reply, await managePage(request, reply, withErrors(formErrors(error))), 400);
+    }
+  }
+
   app.post(
     `${manageBase}/invitations`,
-    { config: { access: 'organisation_admin' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'organisation_admin' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const email = field(request.body, 'email');
       const role = (field(request.body, 'role') || 'staff') as MembershipRole;
-      try {
-        const context = cityPageContext(request, reply, cityOf(request));
-        await inviteMember(
-          app.db,
-          cityOf(request),
-          request.params.organisationId,
-          { email, role, language: context.language },
-          callerOf(request),
-          app.config.publicUrl,
-        );
-        return reply.redirect(back(request, 'invited'), 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors._form) errors.email ??= errors._form;
-        const context = cityPageContext(request, reply, cityOf(request));
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { inviteForm: { email, role, errors } }),
-          ),
-          400,
-        );
-      }
+      return submitManageForm(
+        request,
+        reply,
+        'invited',
+        () => {
+          const context = cityPageContext(request, reply, cityOf(request));
+          return inviteMember(
+            app.db,
+            cityOf(request),
+            request.params.organisationId,
+            { email, role, language: context.language },
+            callerOf(request),
+            app.config.publicUrl,
+          );
+        },
+        (errors) => {
+          if (errors._form) errors.email ??= errors._form;
+          return { inviteForm: { email, role, errors } };
+        },
+      );
     },
   );
 
@@ -358,13 +366,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
       schema: { hide, params: InvitationParams, body: Type.Optional(FormBody) },
     },
     async (request, reply) => {
-      await revokeInvitation(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.invitationId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'invitationId', revokeInvitation);
       return reply.redirect(back(request, 'withdrawn'), 303);
     },
   );
@@ -386,17 +388,8 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
       } catch (error) {
         if (!(error instanceof AppError) || !['LAST_OWNER', 'OWNER_ONLY', 'VALIDATION_FAILED'].includes(error.code))
           throw error;
-        const context = cityPageContext(request, reply, cityOf(request));
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, {
-              memberError: error.details[0]?.problem ?? error.message,
-            }),
-          ),
-          error.status,
-        );
+        const memberError = error.details[0]?.problem ?? error.message;
+        return sendPage(reply, await managePage(request, reply, { memberError }), error.status);
       }
     },
   );
@@ -406,32 +399,18 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
     { config: { access: 'organisation_admin' }, schema: { hide, params: MemberParams, body: Type.Optional(FormBody) } },
     async (request, reply) => {
       try {
-        await removeMember(
-          app.db,
-          cityOf(request),
-          request.params.organisationId,
-          request.params.userId,
-          callerOf(request),
-        );
+        await actOnItem(request, 'userId', removeMember);
         return reply.redirect(back(request, 'removed'), 303);
       } catch (error) {
         if (!(error instanceof AppError) || !['LAST_OWNER', 'OWNER_ONLY'].includes(error.code)) throw error;
-        const context = cityPageContext(request, reply, cityOf(request));
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { memberError: error.message }),
-          ),
-          error.status,
-        );
+        return sendPage(reply, await managePage(request, reply, { memberError: error.message }), error.status);
       }
     },
   );
 
   app.post(
     `${manageBase}/api-tokens`,
-    { config: { access: 'organisation_admin' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'organisation_admin' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const form = {
         name: field(request.body, 'name'),
@@ -449,31 +428,20 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
         );
         // The secret is shown on this response only; it is never stored or shown again.
         reply.header('cache-control', 'no-store');
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { newSecret: secret }),
-          ),
-          201,
-        ).header('cache-control', 'no-store');
+        return sendPage(reply, await managePage(request, reply, { newSecret: secret }, context), 201).header(
+          'cache-control',
+          'no-store',
+        );
       } catch (error) {
         const errors = formErrors(error);
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { tokenForm: { ...form, errors } }),
-          ),
-          400,
-        );
+        return sendPage(reply, await managePage(request, reply, { tokenForm: { ...form, errors } }, context), 400);
       }
     },
   );
 
   app.post(
     `${manageBase}/profile`,
-    { config: { access: 'organisation_admin' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'organisation_admin' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const values = {
         name: field(request.body, 'profileName'),
@@ -482,58 +450,44 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
         website: field(request.body, 'website'),
         contactEmail: field(request.body, 'contactEmail'),
       };
-      try {
-        await updateOrganisationProfile(
-          app.db,
-          cityOf(request),
-          request.params.organisationId,
-          { ...values, website: values.website || null, contactEmail: values.contactEmail || null },
-          callerOf(request),
-        );
-        return reply.redirect(back(request, 'profile'), 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        const context = cityPageContext(request, reply, cityOf(request));
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { profileForm: { values, errors } }),
+      return submitManageForm(
+        request,
+        reply,
+        'profile',
+        () =>
+          updateOrganisationProfile(
+            app.db,
+            cityOf(request),
+            request.params.organisationId,
+            { ...values, website: values.website || null, contactEmail: values.contactEmail || null },
+            callerOf(request),
           ),
-          400,
-        );
-      }
+        (errors) => ({ profileForm: { values, errors } }),
+      );
     },
   );
 
   app.post(
     `${manageBase}/addresses`,
-    { config: { access: 'organisation_admin' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'organisation_admin' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const values = Object.fromEntries(
         ['label', 'street', 'postcode', 'locality', 'lat', 'lon'].map((name) => [name, field(request.body, name)]),
       ) as Record<string, string>;
-      try {
-        await addAddress(
-          app.db,
-          cityOf(request),
-          request.params.organisationId,
-          { ...values, street: values.street ?? '', lat: decimal(values.lat ?? ''), lon: decimal(values.lon ?? '') },
-          callerOf(request),
-        );
-        return reply.redirect(back(request, 'address'), 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        const context = cityPageContext(request, reply, cityOf(request));
-        return sendPage(
-          reply,
-          manageOrganisationPage(
-            context,
-            await renderManage(request, request.params.organisationId, { addressForm: { values, errors } }),
+      return submitManageForm(
+        request,
+        reply,
+        'address',
+        () =>
+          addAddress(
+            app.db,
+            cityOf(request),
+            request.params.organisationId,
+            { ...values, street: values.street ?? '', lat: decimal(values.lat ?? ''), lon: decimal(values.lon ?? '') },
+            callerOf(request),
           ),
-          400,
-        );
-      }
+        (errors) => ({ addressForm: { values, errors } }),
+      );
     },
   );
 
@@ -543,22 +497,12 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
       config: { access: 'organisation_admin' },
       schema: {
         hide,
-        params: Type.Object({
-          citySlug: Slug,
-          organisationId: Type.String({ format: 'uuid' }),
-          addressId: Type.String({ format: 'uuid' }),
-        }),
+        params: AddressParams,
         body: Type.Optional(FormBody),
       },
     },
     async (request, reply) => {
-      await removeAddress(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.addressId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'addressId', removeAddress);
       return reply.redirect(back(request, 'addressRemoved'), 303);
     },
   );
@@ -567,13 +511,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
     `${manageBase}/api-tokens/:tokenId/revoke`,
     { config: { access: 'organisation_admin' }, schema: { hide, params: TokenParams, body: Type.Optional(FormBody) } },
     async (request, reply) => {
-      await revokeOrganisationApiToken(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.tokenId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'tokenId', revokeOrganisationApiToken);
       return reply.redirect(back(request, 'revoked'), 303);
     },
   );
@@ -583,26 +521,18 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
     '/invitations/:token',
     {
       config: { access: 'public' },
-      schema: { hide, params: Type.Object({ token: Type.String({ maxLength: 200 }) }), querystring: PageQuery },
+      schema: { hide, params: InvitationLinkParams, querystring: PageQuery },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
       try {
         const view = await describeInvitation(app.db, request.params.token);
-        const [city] = await app.db.query<CityRecord>(
-          'SELECT name, default_language AS "defaultLanguage" FROM cities WHERE slug = $1',
-          [view.citySlug],
-        );
         const context = pageContext(request, reply);
         return sendPage(
           reply,
           invitationPage(context, {
-            token: request.params.token,
-            citySlug: view.citySlug,
-            organisationName: view.organisation.name,
-            cityName: city ? cityName(city, context.language) : view.citySlug,
-            role: view.invitation.role,
-            email: view.invitation.email,
+            ...invitationData(request.params.token, view),
+            cityName: await invitationCityName(app.db, view.citySlug, context.language),
             signedIn: request.actor?.kind === 'user',
           }),
         );
@@ -617,7 +547,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
     '/invitations/:token',
     {
       config: { access: 'authenticated', rateLimit: { max: 20, timeWindow: '1 minute' } },
-      schema: { hide, params: Type.Object({ token: Type.String({ maxLength: 200 }) }), body: Type.Optional(FormBody) },
+      schema: { hide, params: InvitationLinkParams, body: Type.Optional(FormBody) },
     },
     async (request, reply) => {
       reply.header('referrer-policy', 'no-referrer');
@@ -634,14 +564,10 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
         return sendPage(
           reply,
           invitationPage(context, {
-            token: request.params.token,
-            citySlug: view.citySlug,
-            organisationName: view.organisation.name,
-            cityName: view.citySlug,
-            role: view.invitation.role,
-            email: view.invitation.email,
+            ...invitationData(request.params.token, view),
+            cityName: await invitationCityName(app.db, view.citySlug, context.language),
             signedIn: true,
-            error: error.message,
+            error: context.t('organisations:invitation.emailMismatch'),
           }),
           403,
         );
@@ -694,7 +620,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
 
   app.post(
     '/c/:citySlug/curate/organisations/:organisationId/trust',
-    { config: { access: 'city_curator' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'city_curator' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const city = cityOf(request);
       await setOrganisationTrust(
@@ -710,7 +636,7 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
 
   app.post(
     '/c/:citySlug/curate/organisations/:organisationId',
-    { config: { access: 'city_curator' }, schema: { hide, params: OrgParams, body: FormBody } },
+    { config: { access: 'city_curator' }, schema: { hide, params: OrganisationParams, body: FormBody } },
     async (request, reply) => {
       const city = cityOf(request);
       const decision = field(request.body, 'decision') === 'reject' ? 'reject' : 'approve';
@@ -741,6 +667,26 @@ export async function organisationsPages(instance: FastifyInstance): Promise<voi
       }
     },
   );
+}
+
+/** The invited-to city's name in the page's language (its slug if the city has gone). */
+async function invitationCityName(db: SqlRunner, citySlug: string, language: string): Promise<string> {
+  const [city] = await db.query<CityRecord>(
+    'SELECT name, default_language AS "defaultLanguage" FROM cities WHERE slug = $1',
+    [citySlug],
+  );
+  return city ? cityName(city, language) : citySlug;
+}
+
+/** What the invitation page shows of the invitation behind a link. */
+function invitationData(token: string, view: InvitationView) {
+  return {
+    token,
+    citySlug: view.citySlug,
+    organisationName: view.organisation.name,
+    role: view.invitation.role,
+    email: view.invitation.email,
+  };
 }
 
 function bounds(city: CityRecord) {

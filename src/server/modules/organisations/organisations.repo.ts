@@ -27,6 +27,7 @@ export interface OrganisationInCity {
 const orgColumns = `o.id, oc.city_id AS "cityId", o.slug, o.name, o.description, o.kinds, o.website,
   o.contact_email AS "contactEmail", o.verified_at AS "verifiedAt", oc.status, oc.application_note AS "applicationNote",
   oc.decision_reason AS "decisionReason", oc.decided_at AS "decidedAt", oc.created_at AS "appliedAt", oc.trusted`;
+const selectInCity = `SELECT ${orgColumns} FROM organisation_cities oc JOIN organisations o ON o.id = oc.organisation_id`;
 
 export function listOrganisationsInCity(
   db: SqlRunner,
@@ -34,37 +35,41 @@ export function listOrganisationsInCity(
   filter: { status?: OrganisationCityStatus; kind?: OrganisationKind } = {},
 ): Promise<OrganisationInCity[]> {
   return db.query<OrganisationInCity>(
-    `SELECT ${orgColumns} FROM organisation_cities oc JOIN organisations o ON o.id = oc.organisation_id
+    `${selectInCity}
      WHERE oc.city_id = $1 AND ($2::text IS NULL OR oc.status = $2) AND ($3::text IS NULL OR $3 = ANY(o.kinds))
      ORDER BY CASE WHEN $2::text = 'pending' THEN oc.created_at END, lower(o.name)`,
     [cityId, filter.status ?? null, filter.kind ?? null],
   );
 }
 
-export async function findOrganisationInCity(
+async function findOneInCity(
   db: SqlRunner,
   cityId: string,
-  organisationId: string,
+  column: 'oc.organisation_id' | 'o.slug',
+  value: string,
 ): Promise<OrganisationInCity | undefined> {
   const [row] = await db.query<OrganisationInCity>(
-    `SELECT ${orgColumns} FROM organisation_cities oc JOIN organisations o ON o.id = oc.organisation_id
-     WHERE oc.city_id = $1 AND oc.organisation_id = $2`,
-    [cityId, organisationId],
+    `${selectInCity}
+     WHERE oc.city_id = $1 AND ${column} = $2`,
+    [cityId, value],
   );
   return row;
 }
 
-export async function findOrganisationInCityBySlug(
+export function findOrganisationInCity(
+  db: SqlRunner,
+  cityId: string,
+  organisationId: string,
+): Promise<OrganisationInCity | undefined> {
+  return findOneInCity(db, cityId, 'oc.organisation_id', organisationId);
+}
+
+export function findOrganisationInCityBySlug(
   db: SqlRunner,
   cityId: string,
   slug: string,
 ): Promise<OrganisationInCity | undefined> {
-  const [row] = await db.query<OrganisationInCity>(
-    `SELECT ${orgColumns} FROM organisation_cities oc JOIN organisations o ON o.id = oc.organisation_id
-     WHERE oc.city_id = $1 AND o.slug = $2`,
-    [cityId, slug],
-  );
-  return row;
+  return findOneInCity(db, cityId, 'o.slug', slug);
 }
 
 /** An organisation by id or slug regardless of city (the command line and network admins). */
@@ -245,10 +250,12 @@ export interface MemberRecord {
   since: Date;
 }
 
+const selectMembers = `SELECT u.id AS "userId", u.email, u.display_name AS "displayName", m.role,
+  m.created_at AS since FROM memberships m JOIN users u ON u.id = m.user_id`;
+
 export function listMembers(db: SqlRunner, organisationId: string): Promise<MemberRecord[]> {
   return db.query<MemberRecord>(
-    `SELECT u.id AS "userId", u.email, u.display_name AS "displayName", m.role, m.created_at AS since
-     FROM memberships m JOIN users u ON u.id = m.user_id
+    `${selectMembers}
      WHERE m.organisation_id = $1 AND u.status <> 'deleted'
      ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, lower(u.display_name)`,
     [organisationId],
@@ -260,11 +267,10 @@ export async function findMember(
   organisationId: string,
   userId: string,
 ): Promise<MemberRecord | undefined> {
-  const [row] = await db.query<MemberRecord>(
-    `SELECT u.id AS "userId", u.email, u.display_name AS "displayName", m.role, m.created_at AS since
-     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 AND m.user_id = $2`,
-    [organisationId, userId],
-  );
+  const [row] = await db.query<MemberRecord>(`${selectMembers} WHERE m.organisation_id = $1 AND m.user_id = $2`, [
+    organisationId,
+    userId,
+  ]);
   return row;
 }
 

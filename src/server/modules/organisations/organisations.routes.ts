@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../../plugins/openapi.ts';
 import type { UserActor } from '../accounts/actor.ts';
 import { auditContext } from '../audit/audit.http.ts';
+import type { Database } from '../../db/client.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import type { AddressRecord, ApiTokenRecord, InvitationRecord, MemberRecord } from './organisations.repo.ts';
 import {
@@ -117,7 +118,32 @@ export function callerOf(request: FastifyRequest): Caller {
   return { actor: request.actor, audit: auditContext(request) };
 }
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
+export const cityOf = (request: FastifyRequest) => request.city as CityRecord;
+
+/** A service acting as the caller on one thing (address, member, invitation, API token) of an organisation. */
+type ItemAction<T> = (
+  db: Database,
+  city: CityRecord,
+  organisationId: string,
+  itemId: string,
+  caller: Caller,
+) => Promise<T>;
+
+/** Runs the action on the organisation and the thing that the route's params name, in the request's city. */
+export function actOnItem<K extends string, T>(
+  request: FastifyRequest & { params: { organisationId: string } & Record<K, string> },
+  itemParam: K,
+  action: ItemAction<T>,
+): Promise<T> {
+  return action(
+    request.server.db,
+    cityOf(request),
+    request.params.organisationId,
+    request.params[itemParam],
+    callerOf(request),
+  );
+}
+
 const tags = ['organisations'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
 
@@ -304,13 +330,7 @@ export async function organisationsRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      await removeAddress(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.addressId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'addressId', removeAddress);
       return reply.code(204).send(null);
     },
   );
@@ -455,13 +475,7 @@ export async function organisationsRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      await removeMember(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.userId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'userId', removeMember);
       return reply.code(204).send(null);
     },
   );
@@ -525,13 +539,7 @@ export async function organisationsRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      await revokeInvitation(
-        app.db,
-        cityOf(request),
-        request.params.organisationId,
-        request.params.invitationId,
-        callerOf(request),
-      );
+      await actOnItem(request, 'invitationId', revokeInvitation);
       return reply.code(204).send(null);
     },
   );
@@ -618,15 +626,6 @@ export async function organisationsRoutes(instance: FastifyInstance): Promise<vo
         response: { 200: Type.Ref('ApiToken'), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) =>
-      toApiTokenJson(
-        await revokeOrganisationApiToken(
-          app.db,
-          cityOf(request),
-          request.params.organisationId,
-          request.params.tokenId,
-          callerOf(request),
-        ),
-      ),
+    async (request) => toApiTokenJson(await actOnItem(request, 'tokenId', revokeOrganisationApiToken)),
   );
 }

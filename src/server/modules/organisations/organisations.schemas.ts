@@ -2,7 +2,9 @@ import { type Static, Type } from 'typebox';
 import { apiTokenScopes } from './organisations.service.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
-const CitySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$', examples: ['vilnius'] });
+const slugPattern = '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$';
+export const Slug = Type.String({ pattern: slugPattern });
+const CitySlug = Type.String({ pattern: slugPattern, examples: ['vilnius'] });
 
 export const CityParams = Type.Object({ citySlug: CitySlug });
 export const OrganisationParams = Type.Object({ citySlug: CitySlug, organisationId: Uuid });
@@ -60,7 +62,7 @@ const profileFields = {
 export const CreateOrganisationBody = Type.Object(
   {
     ...profileFields,
-    slug: Type.Optional(Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$', examples: ['makerspace'] })),
+    slug: Type.Optional(Type.String({ pattern: slugPattern, examples: ['makerspace'] })),
     applicationNote: Type.Optional(Type.String({ maxLength: 2000, description: 'A note for the city curator.' })),
     addresses: Type.Optional(Type.Array(AddressInputSchema, { maxItems: 20 })),
   },

@@ -112,6 +112,21 @@ describe(`organisations on ${testEngine}`, () => {
     const stranger = await signIn(t.app, t.db, { role: 'learner' });
     const wrong = await api('POST', '/api/v1/invitations/accept', stranger, { token });
     expect([wrong.statusCode, wrong.json().error.code]).toEqual([403, 'INVITATION_EMAIL_MISMATCH']);
+    // The page says so in the reader's language, naming the city.
+    const wrongPage = await t.app.inject({
+      method: 'POST',
+      url: `/invitations/${token}`,
+      headers: {
+        ...stranger.headers,
+        accept: 'text/html',
+        'accept-language': 'it',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: `_csrf=${stranger.headers['x-csrf-token']}`,
+    });
+    expect(wrongPage.statusCode).toBe(403);
+    expect(wrongPage.body).toContain('Questo invito è stato inviato a un altro indirizzo email');
+    expect(wrongPage.body).toMatch(/>[^<]*Vilni/);
     const invitee = await signIn(t.app, t.db, { role: 'learner' }, 'new.staff@example.org');
     const accepted = await api('POST', '/api/v1/invitations/accept', invitee, { token });
     expect(accepted.json()).toEqual({ organisationId, citySlug: 'vilnius', role: 'staff' });
@@ -350,31 +365,18 @@ describe(`organisations on ${testEngine}`, () => {
 
   it('owners edit the public profile on the members page, with errors beside the fields', async () => {
     const headers = { ...applicant.headers, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' };
-    const url = `/c/vilnius/manage/${organisationId}/profile`;
-    const bad = await t.app.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: form({
-        _csrf: applicant.headers['x-csrf-token'],
-        profileName: 'Šnipiškės Makers',
-        website: 'not a url',
-      }),
-    });
+    const save = (fields: Record<string, string | string[]>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/c/vilnius/manage/${organisationId}/profile`,
+        headers,
+        payload: form({ _csrf: applicant.headers['x-csrf-token'], profileName: 'Šnipiškės Makers', ...fields }),
+      });
+    const bad = await save({ website: 'not a url' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('id="field-website-error"');
     expect(bad.body).toContain('id="field-kinds-error"');
-    const ok = await t.app.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: form({
-        _csrf: applicant.headers['x-csrf-token'],
-        profileName: 'Šnipiškės Makers',
-        kinds: ['provider'],
-        description: 'Robots on Tuesdays.',
-      }),
-    });
+    const ok = await save({ kinds: ['provider'], description: 'Robots on Tuesdays.' });
     expect(ok.statusCode).toBe(303);
     const profile = await t.app.inject({
       url: '/c/vilnius/organisations/snipiskes-makers',
