@@ -22,3 +22,22 @@ export function decodeTimeCursor(cursor: string | undefined): { at: Date; id: st
     ]);
   }
 }
+
+/** The size of a page asked for: 25 unless given, at least 1 and at most 100. */
+export function pageLimit(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 25, 1), 100);
+}
+
+/**
+ * A page from rows read with one more than its `limit`: the first `limit` rows, and the cursor after the last of
+ * them when more follow. `timeOf` is the time the list is ordered by.
+ */
+export function keysetPage<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+  timeOf: (row: Row) => Date | null,
+): { items: Row[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(timeOf(last), last.id) : null };
+}

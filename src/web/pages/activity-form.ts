@@ -1,9 +1,10 @@
-import { csrfField, type FieldErrors, inputField } from '../forms.ts';
+import { csrfField, errorSummary, type FieldErrors, inputField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { languageName } from '../i18n.ts';
 import { layout, type PageContext } from '../layout.ts';
 import { checkboxGroup, selectField, textareaField } from './form-controls.ts';
-import { type PickerSkill, skillPicker } from './skills-picker.ts';
+import { imageFileField, numberField, radioGroup, skillsFieldset } from './organiser-form-controls.ts';
+import type { PickerSkill } from './skills-picker.ts';
 
 /**
  * The organiser's activity form (new and edit). Every value is a string exactly as typed, so a form that failed
@@ -69,6 +70,26 @@ export interface ActivityFormValues {
   version: string;
 }
 
+/** The recurrence builder's fields (and the hand-written rule that replaces it). */
+export type RecurrenceFormValues = Pick<
+  ActivityFormValues,
+  'repeat' | 'interval' | 'byDay' | 'monthlyBy' | 'endBy' | 'count' | 'until' | 'rruleAdvanced'
+>;
+
+/** The recurrence builder as a new form shows it: not repeating, ending after a count, no hand-written rule. */
+export function emptyRecurrence(): RecurrenceFormValues {
+  return {
+    repeat: '',
+    interval: '1',
+    byDay: [],
+    monthlyBy: 'day',
+    endBy: 'count',
+    count: '',
+    until: '',
+    rruleAdvanced: '',
+  };
+}
+
 export function emptyActivityForm(languages: readonly string[], currency: string): ActivityFormValues {
   const perLanguage = Object.fromEntries(languages.map((language) => [language, '']));
   return {
@@ -81,14 +102,7 @@ export function emptyActivityForm(languages: readonly string[], currency: string
     startsAt: '',
     endsAt: '',
     allDay: false,
-    repeat: '',
-    interval: '1',
-    byDay: [],
-    monthlyBy: 'day',
-    endBy: 'count',
-    count: '',
-    until: '',
-    rruleAdvanced: '',
+    ...emptyRecurrence(),
     exdates: '',
     ageMin: '',
     ageMax: '',
@@ -161,55 +175,42 @@ export interface ActivityFormPage {
 /** The id suffix of a field: `field-<key>` is the control, so the error summary links to it. */
 export const venueKey = (index: number, part: keyof VenueFormValues) => `venues-${index}-${part}`;
 
-function radioGroup(options: {
-  name: string;
-  legend: string;
-  value: string;
-  choices: { value: string; label: string; hint?: string }[];
-  hint?: string;
-  error?: string;
-  id?: string;
-}): SafeHtml {
-  const id = options.id ?? `field-${options.name}`;
-  const describedBy = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<fieldset class="field checkboxes" id="${id}" tabindex="-1"${describedBy ? html` aria-describedby="${describedBy}"` : ''}>
-  <legend>${options.legend}</legend>
-  ${options.hint ? html`<p class="hint" id="${id}-hint">${options.hint}</p>` : ''}
-  ${options.error ? html`<p class="field-error" id="${id}-error">${options.error}</p>` : ''}
-  ${options.choices.map(
-    (choice) => html`<div class="checkbox">
-    <input type="radio" id="${id}-${choice.value}" name="${options.name}" value="${choice.value}"${
-      options.value === choice.value ? html` checked` : ''
-    }>
-    <label for="${id}-${choice.value}">${choice.label}${choice.hint ? html` <span class="hint">${choice.hint}</span>` : ''}</label>
-  </div>`,
-  )}
-</fieldset>`;
-}
-
-function numberField(options: {
-  name: string;
-  label: string;
-  value: string;
-  error?: string;
-  hint?: string;
-  min?: number;
-  max?: number;
-  step?: string;
-}): SafeHtml {
-  const id = `field-${options.name}`;
-  const describedBy = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field field-short">
-  <label for="${id}">${options.label}</label>
-  ${options.hint ? html`<p class="hint" id="${id}-hint">${options.hint}</p>` : ''}
-  ${options.error ? html`<p class="field-error" id="${id}-error">${options.error}</p>` : ''}
-  <input id="${id}" name="${options.name}" type="number" value="${options.value}"${
-    options.min !== undefined ? html` min="${options.min}"` : ''
-  }${options.max !== undefined ? html` max="${options.max}"` : ''} step="${options.step ?? '1'}" inputmode="${
-    options.step && options.step !== '1' ? 'decimal' : 'numeric'
-  }"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${options.error ? html` aria-invalid="true"` : ''}>
-</div>`;
-}
+/**
+ * The form's fields that errors are shown beside, by the name of their `field-<name>` element (besides the title and
+ * description in each language and the venue rows); each has a label `activities:fields.<name>`.
+ */
+export const activityFieldNames = [
+  'title',
+  'description',
+  'format',
+  'onlineUrl',
+  'venues',
+  'scheduleKind',
+  'startsAt',
+  'endsAt',
+  'allDay',
+  'repeat',
+  'interval',
+  'byDay',
+  'count',
+  'until',
+  'rrule',
+  'exdates',
+  'ageMin',
+  'ageMax',
+  'costKind',
+  'price',
+  'currency',
+  'concessions',
+  'languages',
+  'accessibility',
+  'accessibilityNotes',
+  'capacity',
+  'signupMode',
+  'signupUrl',
+  'tags',
+  'skills',
+] as const;
 
 /** Labels of every field, keyed like the errors, for the error summary. */
 export function activityFieldLabels(
@@ -219,40 +220,7 @@ export function activityFieldLabels(
 ): Record<string, string> {
   const { t } = context;
   const labels: Record<string, string> = {};
-  for (const name of [
-    'title',
-    'description',
-    'format',
-    'onlineUrl',
-    'venues',
-    'scheduleKind',
-    'startsAt',
-    'endsAt',
-    'allDay',
-    'repeat',
-    'interval',
-    'byDay',
-    'count',
-    'until',
-    'rrule',
-    'exdates',
-    'ageMin',
-    'ageMax',
-    'costKind',
-    'price',
-    'currency',
-    'concessions',
-    'languages',
-    'accessibility',
-    'accessibilityNotes',
-    'capacity',
-    'signupMode',
-    'signupUrl',
-    'tags',
-    'skills',
-  ]) {
-    labels[name] = t(`activities:fields.${name}`);
-  }
+  for (const name of activityFieldNames) labels[name] = t(`activities:fields.${name}`);
   for (const language of languages) {
     labels[`title-${language}`] = t('activities:form.titleIn', { language: languageName(language as 'en') });
     labels[`description-${language}`] = t('activities:form.descriptionIn', {
@@ -268,18 +236,6 @@ export function activityFieldLabels(
     }
   }
   return labels;
-}
-
-/** The error summary: each problem links to its field. */
-export function activityErrorSummary(context: PageContext, errors: FieldErrors, labels: Record<string, string>) {
-  const entries = Object.entries(errors);
-  if (entries.length === 0) return '';
-  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
-  <h2>${context.t('forms.errorSummaryTitle')}</h2>
-  <ul>${entries.map(([key, problem]) =>
-    labels[key] ? html`<li><a href="#field-${key}">${labels[key]}: ${problem}</a></li>` : html`<li>${problem}</li>`,
-  )}</ul>
-</div>`;
 }
 
 function venueFieldset(context: PageContext, page: ActivityFormPage, venue: VenueFormValues, index: number) {
@@ -430,17 +386,15 @@ function imagesSection(context: PageContext, page: ActivityFormPage): SafeHtml |
         )}</ul>`
   }
   <h3 id="image-upload-heading">${t('activities:images.addHeading')}</h3>
-  ${activityErrorSummary(context, errors, { image: t('activities:images.file') })}
+  ${errorSummary(t, errors, { image: t('activities:images.file') })}
   <form class="form" method="post" action="${base}" enctype="multipart/form-data" aria-labelledby="image-upload-heading">
     ${csrfField(context.csrfToken)}
-    <div class="field">
-      <label for="field-image">${t('activities:images.file')}</label>
-      <p class="hint" id="field-image-hint">${t('activities:images.fileHint')}</p>
-      ${errors.image ? html`<p class="field-error" id="field-image-error">${errors.image}</p>` : ''}
-      <input id="field-image" name="image" type="file" accept="image/png,image/jpeg,image/webp" aria-describedby="field-image-hint${
-        errors.image ? ' field-image-error' : ''
-      }"${errors.image ? html` aria-invalid="true"` : ''}>
-    </div>
+    ${imageFileField({
+      label: t('activities:images.file'),
+      hint: t('activities:images.fileHint'),
+      accept: 'image/png,image/jpeg,image/webp',
+      error: errors.image,
+    })}
     ${page.languages.map((language) =>
       inputField({
         name: `alt-${language}`,
@@ -502,7 +456,7 @@ export function activityFormPage(context: PageContext, page: ActivityFormPage): 
       : ''
   }
   ${page.formError ? html`<div class="error-summary" role="alert" id="form-error"><p>${page.formError}</p></div>` : ''}
-  ${activityErrorSummary(context, errors, labels)}
+  ${errorSummary(t, errors, labels)}
   <form class="form activity-form" method="post" action="${action}" novalidate>
     ${csrfField(context.csrfToken)}
     <input type="hidden" name="version" value="${v.version}">
@@ -636,21 +590,14 @@ export function activityFormPage(context: PageContext, page: ActivityFormPage): 
     <section class="section" aria-labelledby="skills-heading">
       <h2 id="skills-heading">${t('activities:form.skillsHeading')}</h2>
       ${inputField({ name: 'tags', label: t('activities:fields.tags'), hint: t('activities:form.tagsHint'), value: v.tags, error: errors.tags })}
-      <fieldset class="field" id="field-skills" tabindex="-1"${errors.skills ? html` aria-describedby="field-skills-error"` : ''}>
-        <legend>${t('activities:fields.skills')}</legend>
-        <p class="hint">${t('activities:form.skillsHint')}</p>
-        ${errors.skills ? html`<p class="field-error" id="field-skills-error">${errors.skills}</p>` : ''}
-        ${skillPicker(context, {
-          mode: 'select',
-          citySlug: context.city?.slug ?? '',
-          id: 'activity-skills',
-          name: 'skills',
-          query: v.skillsQuery,
-          results: page.skills.results,
-          selected: page.skills.selected,
-        })}
-        <div><button class="button button-secondary" type="submit" name="intent" value="searchSkills" formnovalidate>${t('skills:picker.submit')}</button></div>
-      </fieldset>
+      ${skillsFieldset(context, {
+        legend: t('activities:fields.skills'),
+        hint: t('activities:form.skillsHint'),
+        pickerId: 'activity-skills',
+        query: v.skillsQuery,
+        skills: page.skills,
+        error: errors.skills,
+      })}
     </section>
 
     <div class="button-row form-actions">

@@ -1,9 +1,10 @@
-import { csrfField, type FieldErrors, inputField } from '../forms.ts';
+import { csrfField, errorSummary, type FieldErrors, inputField } from '../forms.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { languageName } from '../i18n.ts';
 import { layout, type PageContext } from '../layout.ts';
 import { checkboxGroup, selectField, textareaField } from './form-controls.ts';
-import { type PickerSkill, skillPicker } from './skills-picker.ts';
+import { imageFileField, numberField, radioGroup, skillsFieldset } from './organiser-form-controls.ts';
+import type { PickerSkill } from './skills-picker.ts';
 
 /**
  * The organiser's badge pages: the list with status tabs, the form (new and edit, with a server-rendered preview of
@@ -130,29 +131,34 @@ export interface BadgeFormPage {
   issuedHref?: string;
 }
 
+/**
+ * The form's fields that errors are shown beside, by the name of their `field-<name>` element (besides the design's
+ * parts, the texts in each language and the requirement rows); each has a label `badges:fields.<name>`.
+ */
+export const badgeFieldNames = [
+  'slug',
+  'kind',
+  'requirements',
+  'imageSource',
+  'tags',
+  'validityMonths',
+  'skills',
+  'prerequisites',
+  'activities',
+  'awardOnAttendance',
+  'evidenceClaimsOpen',
+  'peerConfirmationsRequired',
+] as const;
+
+/** The parts of the generated design, each a field `design-<part>` labelled `badges:fields.<part>`. */
+export const designParts = ['shape', 'background', 'foreground', 'accent', 'icon', 'text'] as const;
+
 /** Labels of every field, keyed like the errors, for the error summary. */
 export function badgeFieldLabels(context: PageContext, languages: readonly string[], requirements: number) {
   const { t } = context;
   const labels: Record<string, string> = {};
-  for (const name of [
-    'slug',
-    'kind',
-    'requirements',
-    'imageSource',
-    'tags',
-    'validityMonths',
-    'skills',
-    'prerequisites',
-    'activities',
-    'awardOnAttendance',
-    'evidenceClaimsOpen',
-    'peerConfirmationsRequired',
-  ]) {
-    labels[name] = t(`badges:fields.${name}`);
-  }
-  for (const part of ['shape', 'background', 'foreground', 'accent', 'icon', 'text']) {
-    labels[`design-${part}`] = t(`badges:fields.${part}`);
-  }
+  for (const name of badgeFieldNames) labels[name] = t(`badges:fields.${name}`);
+  for (const part of designParts) labels[`design-${part}`] = t(`badges:fields.${part}`);
   for (const language of languages) {
     const name = languageName(language as 'en');
     labels[`name-${language}`] = t('badges:form.nameIn', { language: name });
@@ -170,66 +176,6 @@ export function badgeFieldLabels(context: PageContext, languages: readonly strin
     labels[`requirements-${i}-kind`] = t('badges:form.requirementKind', { number: i + 1 });
   }
   return labels;
-}
-
-function errorSummary(context: PageContext, errors: FieldErrors, labels: Record<string, string>) {
-  const entries = Object.entries(errors);
-  if (entries.length === 0) return '';
-  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
-  <h2>${context.t('forms.errorSummaryTitle')}</h2>
-  <ul>${entries.map(([key, problem]) =>
-    labels[key] ? html`<li><a href="#field-${key}">${labels[key]}: ${problem}</a></li>` : html`<li>${problem}</li>`,
-  )}</ul>
-</div>`;
-}
-
-function radioGroup(options: {
-  name: string;
-  legend: string;
-  value: string;
-  choices: { value: string; label: SafeHtml | string; hint?: string }[];
-  hint?: string;
-  error?: string;
-  className?: string;
-}): SafeHtml {
-  const id = `field-${options.name}`;
-  const describedBy = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<fieldset class="field checkboxes${options.className ? ` ${options.className}` : ''}" id="${id}" tabindex="-1"${
-    describedBy ? html` aria-describedby="${describedBy}"` : ''
-  }>
-  <legend>${options.legend}</legend>
-  ${options.hint ? html`<p class="hint" id="${id}-hint">${options.hint}</p>` : ''}
-  ${options.error ? html`<p class="field-error" id="${id}-error">${options.error}</p>` : ''}
-  ${options.choices.map(
-    (choice) => html`<div class="checkbox">
-    <input type="radio" id="${id}-${choice.value}" name="${options.name}" value="${choice.value}"${
-      options.value === choice.value ? html` checked` : ''
-    }>
-    <label for="${id}-${choice.value}">${choice.label}${choice.hint ? html` <span class="hint">${choice.hint}</span>` : ''}</label>
-  </div>`,
-  )}
-</fieldset>`;
-}
-
-function numberField(options: {
-  name: string;
-  label: string;
-  value: string;
-  hint?: string;
-  error?: string;
-  min: number;
-  max: number;
-}): SafeHtml {
-  const id = `field-${options.name}`;
-  const describedBy = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field field-short">
-  <label for="${id}">${options.label}</label>
-  ${options.hint ? html`<p class="hint" id="${id}-hint">${options.hint}</p>` : ''}
-  ${options.error ? html`<p class="field-error" id="${id}-error">${options.error}</p>` : ''}
-  <input id="${id}" name="${options.name}" type="number" inputmode="numeric" min="${options.min}" max="${options.max}" step="1" value="${options.value}"${
-    describedBy ? html` aria-describedby="${describedBy}"` : ''
-  }${options.error ? html` aria-invalid="true"` : ''}>
-</div>`;
 }
 
 function colourField(name: string, label: string, value: string, error?: string, hint?: string): SafeHtml {
@@ -410,18 +356,16 @@ function uploadSection(context: PageContext, page: BadgeFormPage): SafeHtml {
   const errors = page.uploadErrors ?? {};
   return html`<section class="section" aria-labelledby="upload-heading" id="upload">
   <h2 id="upload-heading">${t('badges:form.uploadHeading')}</h2>
-  ${errorSummary(context, errors, { image: t('badges:form.uploadFile') })}
+  ${errorSummary(t, errors, { image: t('badges:form.uploadFile') })}
   <form class="form" method="post" action="${page.manageBase}/badges/${badge.id}/image" enctype="multipart/form-data" aria-labelledby="upload-heading">
     ${csrfField(context.csrfToken)}
     <input type="hidden" name="version" value="${page.values.rowVersion}">
-    <div class="field">
-      <label for="field-image">${t('badges:form.uploadFile')}</label>
-      <p class="hint" id="field-image-hint">${t('badges:form.uploadHint')}</p>
-      ${errors.image ? html`<p class="field-error" id="field-image-error">${errors.image}</p>` : ''}
-      <input id="field-image" name="image" type="file" accept="image/png,image/svg+xml" aria-describedby="field-image-hint${
-        errors.image ? ' field-image-error' : ''
-      }"${errors.image ? html` aria-invalid="true"` : ''}>
-    </div>
+    ${imageFileField({
+      label: t('badges:form.uploadFile'),
+      hint: t('badges:form.uploadHint'),
+      accept: 'image/png,image/svg+xml',
+      error: errors.image,
+    })}
     ${page.languages.map((language) =>
       inputField({
         name: `upload-alt-${language}`,
@@ -468,7 +412,7 @@ export function badgeFormPage(context: PageContext, page: BadgeFormPage): SafeHt
   ${status === 'published' ? html`<p class="notice">${t('badges:form.versionNote')}</p>` : ''}
   ${status === 'archived' ? html`<p class="notice">${t('badges:form.archivedNote')}</p>` : ''}
   ${page.formError ? html`<div class="error-summary" role="alert" id="form-error"><p>${page.formError}</p></div>` : ''}
-  ${errorSummary(context, errors, labels)}
+  ${errorSummary(t, errors, labels)}
   <form class="form badge-form" method="post" action="${action}" novalidate>
     ${csrfField(context.csrfToken)}
     <input type="hidden" name="version" value="${v.rowVersion}">
@@ -548,23 +492,14 @@ export function badgeFormPage(context: PageContext, page: BadgeFormPage): SafeHt
     <section class="section" aria-labelledby="skills-heading">
       <h2 id="skills-heading">${t('badges:form.skillsHeading')}</h2>
       ${inputField({ name: 'tags', label: t('badges:fields.tags'), hint: t('badges:form.tagsHint'), value: v.tags, error: errors.tags })}
-      <fieldset class="field" id="field-skills" tabindex="-1"${errors.skills ? html` aria-describedby="field-skills-error"` : ''}>
-        <legend>${t('badges:fields.skills')}</legend>
-        <p class="hint">${t('badges:form.skillsHint')}</p>
-        ${errors.skills ? html`<p class="field-error" id="field-skills-error">${errors.skills}</p>` : ''}
-        ${skillPicker(context, {
-          mode: 'select',
-          citySlug: context.city?.slug ?? '',
-          id: 'badge-skills',
-          name: 'skills',
-          query: v.skillsQuery,
-          results: page.skills.results,
-          selected: page.skills.selected,
-        })}
-        <div><button class="button button-secondary" type="submit" name="intent" value="searchSkills" formnovalidate>${t(
-          'skills:picker.submit',
-        )}</button></div>
-      </fieldset>
+      ${skillsFieldset(context, {
+        legend: t('badges:fields.skills'),
+        hint: t('badges:form.skillsHint'),
+        pickerId: 'badge-skills',
+        query: v.skillsQuery,
+        skills: page.skills,
+        error: errors.skills,
+      })}
     </section>
 
     <section class="section" aria-labelledby="connections-heading">

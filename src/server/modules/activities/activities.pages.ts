@@ -6,9 +6,12 @@ import type { FieldErrors } from '../../../web/forms.ts';
 import {
   type ActivityFormPage,
   type ActivityFormValues,
+  activityFieldNames,
   activityFormPage,
   emptyActivityForm,
+  emptyRecurrence,
   emptyVenue,
+  type RecurrenceFormValues,
   type VenueFormValues,
   weekdays,
 } from '../../../web/pages/activity-form.ts';
@@ -16,23 +19,39 @@ import {
   type ActivityRow,
   activityHistoryPage,
   activityListPage,
-  type ListTab,
   listTabs,
   moderationQueuePage,
   removeImagePage,
 } from '../../../web/pages/activity-manage.ts';
-import type { PickerSkill } from '../../../web/pages/skills-picker.ts';
 import type { PageContext } from '../../../web/layout.ts';
 import { AppError } from '../../errors.ts';
+import {
+  acceptMultipartUploads,
+  CityParams,
+  cityOf,
+  integerOrInvalid,
+  OrganiserQuery,
+  listTab,
+  longText,
+  manageBase,
+  nearestFormField,
+  OrgParams,
+  rethrowUnlessFormProblem,
+  skillLevelOf,
+  skillPickerOf,
+  Slug,
+  uploadedImage,
+  Uuid,
+} from '../../organiser-pages.ts';
 import { sendPage } from '../../plugins/web.ts';
-import { parseMultipart, type MultipartBody } from '../accounts/multipart.ts';
+import type { MultipartBody } from '../accounts/multipart.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityLanguages } from '../cities/cities.service.ts';
 import { mapStyleUrlFor } from '../geo/geo.style.ts';
-import { cityPageContext, decimal, field, fields } from '../organisations/form-body.ts';
+import { cityPageContext, decimal, field, type FormBody, fields } from '../organisations/form-body.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { organisationInCity } from '../organisations/organisations.service.ts';
-import { getSpineSkill, pickText, searchSpine, toSkillSummary } from '../skills/skills.service.ts';
+import { pickText } from '../skills/skills.service.ts';
 import { accessibilityFeatures, type ActivityInput, type VenueInput } from './activities.model.ts';
 import { type ProblemLike, problemText } from './activities.problems.ts';
 import {
@@ -63,8 +82,6 @@ import { instantOf, parseWallTime, toLocalInput, type WallTime, wallTimeIn } fro
  */
 
 // ── Form values ⇄ ActivityInput ─────────────────────────────────────────────────────────────────────────────────
-
-type Body = Record<string, string | string[]>;
 
 /** Languages offered as "held in" checkboxes besides the city's own. */
 const commonLanguages = ['en', 'lt', 'it', 'uk', 'ru', 'pl', 'de', 'fr', 'es', 'ar'];
@@ -102,7 +119,7 @@ function addDays(wall: WallTime, days: number): WallTime {
 const rruleInstant = (date: Date) => `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 
 /** The index of each venue row in the form (rows are numbered `venues-<n>-<part>`; gaps are closed). */
-function venueRows(body: Body): VenueFormValues[] {
+function venueRows(body: FormBody): VenueFormValues[] {
   const indexes = new Set<number>();
   for (const key of Object.keys(body)) {
     const match = /^venues-(\d{1,2})-/.exec(key);
@@ -119,26 +136,15 @@ function venueRows(body: Body): VenueFormValues[] {
     });
 }
 
-function levelOf(body: Body, skillId: string): string {
-  const flat = body[`skillsLevel[${skillId}]`];
-  if (typeof flat === 'string') return flat.trim();
-  const nested = (body as unknown as { skillsLevel?: Record<string, string> }).skillsLevel;
-  return typeof nested?.[skillId] === 'string' ? nested[skillId].trim() : '';
-}
-
 /** The form as the person filled it in: strings as typed, nothing dropped. */
-export function readActivityForm(body: Body, languages: readonly string[]): ActivityFormValues {
+export function readActivityForm(body: FormBody, languages: readonly string[]): ActivityFormValues {
   const perLanguage = (prefix: string) =>
     Object.fromEntries(languages.map((language) => [language, field(body, `${prefix}-${language}`)]));
-  const rawDescription = (language: string) => {
-    const value = body[`description-${language}`];
-    return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).replace(/\r\n/g, '\n').trim();
-  };
   const skillIds = [...new Set(fields(body, 'skills'))];
   const venues = venueRows(body);
   return {
     title: perLanguage('title'),
-    description: Object.fromEntries(languages.map((language) => [language, rawDescription(language)])),
+    description: Object.fromEntries(languages.map((language) => [language, longText(body, `description-${language}`)])),
     format: field(body, 'format') || 'in_person',
     onlineUrl: field(body, 'onlineUrl'),
     venues: venues.length > 0 ? venues : [{ ...emptyVenue }],
@@ -169,16 +175,11 @@ export function readActivityForm(body: Body, languages: readonly string[]): Acti
     signupMode: field(body, 'signupMode') || 'none',
     signupUrl: field(body, 'signupUrl'),
     tags: field(body, 'tags'),
-    skills: skillIds.map((id) => ({ id, level: levelOf(body, id) })),
+    skills: skillIds.map((id) => ({ id, level: skillLevelOf(body, id) })),
     skillsQuery: field(body, 'skillsQuery'),
     version: field(body, 'version'),
   };
 }
-
-const integerOrInvalid = (value: string): number | null => {
-  if (value === '') return null;
-  return /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-};
 
 const blankVenue = (venue: VenueFormValues) => Object.values(venue).every((value) => value === '');
 
@@ -349,23 +350,8 @@ export function descriptionForEditing(stored: string): string {
 }
 
 /** The recurrence builder's fields for a stored rule it can show; anything else goes to the advanced field. */
-export function builderFromRrule(
-  rule: string,
-  timeZone: string,
-): Pick<
-  ActivityFormValues,
-  'repeat' | 'interval' | 'byDay' | 'monthlyBy' | 'endBy' | 'count' | 'until' | 'rruleAdvanced'
-> {
-  const advanced = {
-    repeat: '',
-    interval: '1',
-    byDay: [],
-    monthlyBy: 'day',
-    endBy: 'count',
-    count: '',
-    until: '',
-    rruleAdvanced: rule,
-  };
+export function builderFromRrule(rule: string, timeZone: string): RecurrenceFormValues {
+  const advanced = { ...emptyRecurrence(), rruleAdvanced: rule };
   const parts = new Map<string, string>();
   for (const part of rule.split(';')) {
     const [key, value] = part.split('=');
@@ -487,33 +473,8 @@ export function errorsFromDetails(
   venueRowsOfInput: number[],
   t: (key: string, params?: Record<string, unknown>) => string,
 ): FieldErrors {
-  const known = new Set([
-    'title',
-    'description',
-    'format',
-    'onlineUrl',
-    'venues',
-    'scheduleKind',
-    'startsAt',
-    'endsAt',
-    'allDay',
-    'rrule',
-    'repeat',
-    'exdates',
-    'ageMin',
-    'ageMax',
-    'costKind',
-    'price',
-    'currency',
-    'concessions',
-    'languages',
-    'accessibility',
-    'accessibilityNotes',
-    'capacity',
-    'signupMode',
-    'signupUrl',
-    'tags',
-    'skills',
+  const known = new Set<string>([
+    ...activityFieldNames,
     ...Object.keys(values.title).map((language) => `title-${language}`),
     ...Object.keys(values.description).map((language) => `description-${language}`),
   ]);
@@ -532,44 +493,22 @@ export function errorsFromDetails(
       continue;
     }
     if (segments[0] === 'rrule' && !values.rruleAdvanced) segments[0] = 'repeat';
-    let key = '';
-    while (segments.length > 0) {
-      const candidate = segments.join('-');
-      if (known.has(candidate)) {
-        key = candidate;
-        break;
-      }
-      segments.pop();
-    }
     // Problems with a key are said in the page's language; others as the service wrote them.
-    errors[key || '_form'] ??= problemText(detail, t);
+    errors[nearestFormField(segments, known) || '_form'] ??= problemText(detail, t);
   }
   return errors;
 }
 
 // ── Routes ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
-const Uuid = Type.String({ format: 'uuid' });
-const OrgParams = Type.Object({ citySlug: Slug, organisationId: Uuid });
 const ActivityParams = Type.Object({ citySlug: Slug, organisationId: Uuid, activityId: Uuid });
 const ImageParams = Type.Object({ citySlug: Slug, organisationId: Uuid, activityId: Uuid, imageId: Uuid });
-const CityParams = Type.Object({ citySlug: Slug });
 const CuratorParams = Type.Object({ citySlug: Slug, activityId: Uuid });
-const Query = Type.Object({
-  lang: Type.Optional(Type.String()),
-  done: Type.Optional(Type.String({ maxLength: 40 })),
-  status: Type.Optional(Type.String({ maxLength: 20 })),
-  cursor: Type.Optional(Type.String({ maxLength: 400 })),
-});
 /** Form bodies: every field optional, so the access rule and then the service answer (descriptions may be long). */
 const ActivityFormBody = Type.Record(
   Type.String(),
   Type.Union([Type.String({ maxLength: 25_000 }), Type.Array(Type.String({ maxLength: 25_000 }), { maxItems: 200 })]),
 );
-
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
-const manageBase = (city: CityRecord, organisationId: string) => `/c/${city.slug}/manage/${organisationId}`;
 
 function titleText(texts: Record<string, string>, context: PageContext, city: CityRecord) {
   const picked = pickText(texts, context.language, [city.defaultLanguage]);
@@ -588,19 +527,8 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const hide = true;
 
-  // Image uploads post multipart/form-data (this plugin only); text fields become strings, the file a buffer.
   const uploadLimit = MAX_IMAGE_BYTES * 2 + 64 * 1024;
-  app.addContentTypeParser(
-    'multipart/form-data',
-    { parseAs: 'buffer', bodyLimit: uploadLimit },
-    (request, body, done) => {
-      try {
-        done(null, parseMultipart(body as Buffer, request.headers['content-type'] ?? ''));
-      } catch {
-        done(new AppError('BAD_REQUEST'), undefined);
-      }
-    },
-  );
+  acceptMultipartUploads(instance, uploadLimit);
 
   /** The organisation (of this city) and whether its activities skip review. */
   async function organisationOf(city: CityRecord, organisationId: string) {
@@ -618,22 +546,6 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
     const activity = await getActivity(app.db, cityOf(request), activityId, request.actor);
     if (activity.organisationId !== organisationId) throw new AppError('ACTIVITY_NOT_FOUND');
     return activity;
-  }
-
-  async function pickerSkills(city: CityRecord, language: string, chosen: { id: string; level: string }[]) {
-    const selected: (PickerSkill & { level?: string | null })[] = [];
-    for (const skill of chosen) {
-      try {
-        const detail = await getSpineSkill(app.db, city.id, skill.id);
-        selected.push({
-          ...toSkillSummary(detail.skill, language, [city.defaultLanguage]),
-          level: skill.level || null,
-        });
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'SKILL_NOT_FOUND')) throw error;
-      }
-    }
-    return selected;
   }
 
   async function renderForm(
@@ -656,10 +568,13 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
     const context = cityPageContext(request, reply, city);
     const organisation = await organisationOf(city, options.organisationId);
     const languages = cityLanguages(city);
-    const results =
-      options.searchSkills && options.values.skillsQuery
-        ? await searchSpine(app.db, city, { query: options.values.skillsQuery, language: context.language, limit: 20 })
-        : [];
+    const skills = await skillPickerOf(
+      app.db,
+      city,
+      context.language,
+      options.values.skills,
+      options.searchSkills ? options.values.skillsQuery : '',
+    );
     const { activity } = options;
     const base = manageBase(city, options.organisationId);
     const page: ActivityFormPage = {
@@ -691,10 +606,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
         zoom: city.defaultZoom,
         bounds: { west: city.boundsWest, south: city.boundsSouth, east: city.boundsEast, north: city.boundsNorth },
       },
-      skills: {
-        selected: await pickerSkills(city, context.language, options.values.skills),
-        results: results.filter((result) => !options.values.skills.some((skill) => skill.id === result.id)),
-      },
+      skills,
       descriptionTags: allowedDescriptionTags,
       signupsHref:
         activity && activity.signupMode === 'internal' && activity.status === 'published'
@@ -714,7 +626,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
     request: FastifyRequest,
     reply: FastifyReply,
     organisationId: string,
-    body: Body,
+    body: FormBody,
     activity: ActivityDetails | undefined,
   ) {
     const city = cityOf(request);
@@ -762,7 +674,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
       }
       return reply.redirect(`${base}/activities/${saved.id}/edit?done=${activity ? 'saved' : 'created'}`, 303);
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status)) throw error;
+      rethrowUnlessFormProblem(error);
       if (error.code === 'ACTIVITY_VERSION_CONFLICT') {
         return fail({}, 409, t('activities:errors.versionConflict'));
       }
@@ -775,14 +687,12 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     base,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const context = cityPageContext(request, reply, city);
       const organisation = await organisationOf(city, request.params.organisationId);
-      const tab = (listTabs as readonly string[]).includes(request.query.status ?? '')
-        ? (request.query.status as ListTab)
-        : 'draft';
+      const tab = listTab(listTabs, request.query.status);
       const page = await listOrganisationActivities(app.db, city, organisation.id, request.actor, {
         status: tab,
         cursor: request.query.cursor,
@@ -806,7 +716,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     `${base}/new`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       if (city.status === 'archived') throw new AppError('CITY_ARCHIVED');
@@ -828,7 +738,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     `${base}/:activityId/edit`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: ActivityParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: ActivityParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const activity = await activityOf(request, request.params.organisationId, request.params.activityId);
@@ -938,7 +848,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     `${base}/:activityId/history`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: ActivityParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: ActivityParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const activity = await activityOf(request, request.params.organisationId, request.params.activityId);
@@ -966,21 +876,16 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
         const text = body[`alt-${language}`];
         if (typeof text === 'string') alt[language] = text.trim();
       }
-      const file = body.image;
       const context = cityPageContext(request, reply, city);
       try {
-        if (!file || typeof file === 'string' || file.bytes.length === 0) {
-          throw new AppError('VALIDATION_FAILED', undefined, [
-            { field: '/image', problem: context.t('activities:images.choose') },
-          ]);
-        }
-        await addActivityImage(app.db, city, activity.id, { bytes: file.bytes, alt }, callerOf(request));
+        const bytes = uploadedImage(body, context.t('activities:images.choose'));
+        await addActivityImage(app.db, city, activity.id, { bytes, alt }, callerOf(request));
         return reply.redirect(
           `${manageBase(city, request.params.organisationId)}/activities/${activity.id}/edit?done=imageAdded#images`,
           303,
         );
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status)) throw error;
+        rethrowUnlessFormProblem(error);
         const imageErrors: FieldErrors = {};
         for (const detail of error.details.length > 0 ? error.details : [{ field: '/image', problem: error.message }]) {
           const key = (detail.field ?? '/image').replace(/^\//, '').replace('/', '-');
@@ -1000,7 +905,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     `${base}/:activityId/images/:imageId/remove`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: ImageParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: ImageParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const activity = await activityOf(request, request.params.organisationId, request.params.activityId);
@@ -1077,7 +982,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     queueBase,
-    { config: { access: 'city_curator' }, schema: { hide, params: CityParams, querystring: Query } },
+    { config: { access: 'city_curator' }, schema: { hide, params: CityParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const context = cityPageContext(request, reply, cityOf(request));
       const done = request.query.done;
@@ -1092,7 +997,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
     request: FastifyRequest,
     reply: FastifyReply,
     activityId: string,
-    body: Body | undefined,
+    body: FormBody | undefined,
     decision: 'approve' | 'return',
   ) {
     const city = cityOf(request);
@@ -1111,7 +1016,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
         303,
       );
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status)) throw error;
+      rethrowUnlessFormProblem(error);
       const errors: FieldErrors = {};
       for (const detail of error.details.length > 0 ? error.details : [{ field: '', problem: error.message }]) {
         errors[detail.field === '/note' ? 'note' : '_form'] ??= detail.problem;
@@ -1144,7 +1049,7 @@ export async function activitiesPages(instance: FastifyInstance): Promise<void> 
 
   app.get(
     `${queueBase}/:activityId/history`,
-    { config: { access: 'city_curator' }, schema: { hide, params: CuratorParams, querystring: Query } },
+    { config: { access: 'city_curator' }, schema: { hide, params: CuratorParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const activity = await getActivity(app.db, city, request.params.activityId, request.actor);

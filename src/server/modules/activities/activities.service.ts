@@ -2,7 +2,7 @@ import { imageSize } from 'image-size';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { ActivitySource, ActivityStatus } from '../../db/schema.ts';
 import { AppError, type ErrorDetail } from '../../errors.ts';
-import { decodeTimeCursor, encodeTimeCursor } from '../../keyset-cursor.ts';
+import { decodeTimeCursor, keysetPage, pageLimit } from '../../keyset-cursor.ts';
 import { type Actor, canActForOrganisation, isCityCurator } from '../accounts/actor.ts';
 import { imageContentTypes, sniffImage } from '../accounts/profile.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -601,7 +601,7 @@ export async function listOrganisationActivities(
     throw new AppError('ORGANISATION_NOT_FOUND');
   }
   if (!canEditActivity(actor, city.id, organisationId)) throw new AppError('FORBIDDEN');
-  const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
+  const limit = pageLimit(options.limit);
   const rows = await listOrganisationActivityRows(
     db,
     city.id,
@@ -610,9 +610,7 @@ export async function listOrganisationActivities(
     decodeTimeCursor(options.cursor),
     limit + 1,
   );
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.updatedAt, last.id) : null };
+  return keysetPage(rows, limit, (row) => row.updatedAt);
 }
 
 /** The curators' queue: submitted activities, oldest first. */
@@ -623,11 +621,9 @@ export async function listModerationQueue(
   options: { cursor?: string; limit?: number } = {},
 ): Promise<{ items: ActivitySummary[]; nextCursor: string | null }> {
   if (!isCityCurator(actor, city.id)) throw new AppError('FORBIDDEN');
-  const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
+  const limit = pageLimit(options.limit);
   const rows = await listSubmittedRows(db, city.id, decodeTimeCursor(options.cursor), limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.id) : null };
+  return keysetPage(rows, limit, (row) => row.submittedAt);
 }
 
 export async function listActivityRevisions(

@@ -6,35 +6,47 @@ import type { FieldErrors } from '../../../web/forms.ts';
 import {
   type BadgeFormPage,
   type BadgeFormValues,
-  type BadgeListTab,
   badgeConfirmPage,
+  badgeFieldNames,
   badgeFormPage,
   badgeListPage,
   badgeListTabs,
   type Choice,
   designDefaults,
+  designParts,
   emptyBadgeForm,
   type RequirementFormValues,
 } from '../../../web/pages/badge-form.ts';
 import { type BadgePageData, badgeDirectoryPage, badgePage, type LocalText } from '../../../web/pages/badge-pages.ts';
-import type { PickerSkill } from '../../../web/pages/skills-picker.ts';
 import { type BadgeClassKind, badgeClassKinds, type BadgeRequirement } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import {
+  acceptMultipartUploads,
+  CityParams,
+  cityOf,
+  integerOrInvalid,
+  listTab,
+  longText,
+  manageBase,
+  nearestFormField,
+  OrganiserQuery,
+  OrgParams,
+  rethrowUnlessFormProblem,
+  skillLevelOf,
+  skillPickerOf,
+  Slug,
+  uploadedImage,
+  Uuid,
+} from '../../organiser-pages.ts';
 import { sendPage } from '../../plugins/web.ts';
-import { type MultipartBody, parseMultipart } from '../accounts/multipart.ts';
+import type { MultipartBody } from '../accounts/multipart.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityLanguages } from '../cities/cities.service.ts';
-import { cityPageContext, field, fields } from '../organisations/form-body.ts';
+import { cityPageContext, field, type FormBody, fields } from '../organisations/form-body.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { organisationInCity } from '../organisations/organisations.service.ts';
 import { findSkillsByIds } from '../skills/skills.repo.ts';
-import {
-  frameworkShortTitle,
-  getSpineSkill,
-  searchSpine,
-  skillPagePath,
-  toSkillSummary,
-} from '../skills/skills.service.ts';
+import { frameworkShortTitle, skillPagePath } from '../skills/skills.service.ts';
 import { type BadgeClassInput, badgeIcons, badgeShapes, requirementKinds } from './badge-classes.model.ts';
 import {
   listActivityChoices,
@@ -70,27 +82,12 @@ import { evidencePaths } from './evidence.service.ts';
  * the badge classes service; these pages turn form fields into a `BadgeClassInput` and back.
  */
 
-type Body = Record<string, string | string[]>;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ── Form values ⇄ BadgeClassInput ───────────────────────────────────────────────────────────────────────────────
 
-function levelOf(body: Body, skillId: string): string {
-  const flat = body[`skillsLevel[${skillId}]`];
-  if (typeof flat === 'string') return flat.trim();
-  const nested = (body as unknown as { skillsLevel?: Record<string, string> }).skillsLevel;
-  return typeof nested?.[skillId] === 'string' ? nested[skillId].trim() : '';
-}
-
-/** Multi-line text as typed (line ends made Unix), without surrounding blank space. */
-function longText(body: Body, name: string): string {
-  const value = body[name];
-  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).replace(/\r\n/g, '\n').trim();
-}
-
 /** The form as the person filled it in: strings as typed, nothing dropped. */
-export function readBadgeForm(body: Body, languages: readonly string[]): BadgeFormValues {
+export function readBadgeForm(body: FormBody, languages: readonly string[]): BadgeFormValues {
   const perLanguage = (prefix: string, read: (name: string) => string = (name) => field(body, name)) =>
     Object.fromEntries(languages.map((language) => [language, read(`${prefix}-${language}`)]));
   const rows = new Set<number>();
@@ -124,7 +121,7 @@ export function readBadgeForm(body: Body, languages: readonly string[]): BadgeFo
     },
     tags: field(body, 'tags'),
     validityMonths: field(body, 'validityMonths'),
-    skills: skillIds.map((id) => ({ id, level: levelOf(body, id) })),
+    skills: skillIds.map((id) => ({ id, level: skillLevelOf(body, id) })),
     skillsQuery: field(body, 'skillsQuery'),
     prerequisites: [...new Set(fields(body, 'prerequisites'))],
     activities: [...new Set(fields(body, 'activities'))],
@@ -134,12 +131,6 @@ export function readBadgeForm(body: Body, languages: readonly string[]): BadgeFo
     rowVersion: field(body, 'version'),
   };
 }
-
-/** A whole number as typed, null when empty; NaN (which the service refuses next to the field) when not a number. */
-const integerOrInvalid = (value: string): number | null => {
-  if (value === '') return null;
-  return /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-};
 
 const filled = (texts: Record<string, string>) => Object.fromEntries(Object.entries(texts).filter(([, text]) => text));
 
@@ -223,20 +214,9 @@ export function errorsFromDetails(
   values: BadgeFormValues,
   languages: readonly string[],
 ): FieldErrors {
-  const known = new Set([
-    'slug',
-    'kind',
-    'requirements',
-    'imageSource',
-    'tags',
-    'validityMonths',
-    'skills',
-    'prerequisites',
-    'activities',
-    'awardOnAttendance',
-    'evidenceClaimsOpen',
-    'peerConfirmationsRequired',
-    ...['shape', 'background', 'foreground', 'accent', 'icon', 'text'].map((part) => `design-${part}`),
+  const known = new Set<string>([
+    ...badgeFieldNames,
+    ...designParts.map((part) => `design-${part}`),
     ...languages.flatMap((language) => [
       `name-${language}`,
       `description-${language}`,
@@ -257,16 +237,7 @@ export function errorsFromDetails(
       segments = segments[1] === 'design' ? ['design', ...segments.slice(2)] : ['imageSource'];
     if (segments[0] === 'design' && segments.length === 1) segments = ['design', 'shape'];
     if (segments[0] === 'activities' && segments[2] === 'awardOnAttendance') segments = ['awardOnAttendance'];
-    let key = '';
-    while (segments.length > 0) {
-      const candidate = segments.join('-');
-      if (known.has(candidate)) {
-        key = candidate;
-        break;
-      }
-      segments.pop();
-    }
-    errors[key || '_form'] ??= detail.problem;
+    errors[nearestFormField(segments, known) || '_form'] ??= detail.problem;
   }
   return errors;
 }
@@ -296,20 +267,10 @@ function previewOf(values: BadgeFormValues, alt: string): BadgeFormPage['preview
 
 // ── Routes ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
-const Uuid = Type.String({ format: 'uuid' });
-const CityParams = Type.Object({ citySlug: Slug });
-const OrgParams = Type.Object({ citySlug: Slug, organisationId: Uuid });
 const BadgeParams = Type.Object({ citySlug: Slug, organisationId: Uuid, badgeId: Uuid });
 const PageParams = Type.Object({
   citySlug: Slug,
   slug: Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9-]+$' }),
-});
-const Query = Type.Object({
-  lang: Type.Optional(Type.String()),
-  done: Type.Optional(Type.String({ maxLength: 40 })),
-  status: Type.Optional(Type.String({ maxLength: 20 })),
-  cursor: Type.Optional(Type.String({ maxLength: 400 })),
 });
 const DirectoryQuery = Type.Object({
   lang: Type.Optional(Type.String()),
@@ -322,9 +283,6 @@ const BadgeFormBody = Type.Record(
   Type.String(),
   Type.Union([Type.String({ maxLength: 12_000 }), Type.Array(Type.String({ maxLength: 12_000 }), { maxItems: 600 })]),
 );
-
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
-const manageBase = (city: CityRecord, organisationId: string) => `/c/${city.slug}/manage/${organisationId}`;
 
 /** A text in the page language, else the city's main language, else any. */
 function localText(texts: Record<string, string>, language: string, city: CityRecord): LocalText {
@@ -356,39 +314,12 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const hide = true;
 
-  // Image uploads post multipart/form-data (this plugin only); text fields become strings, the file a buffer.
   const uploadLimit = MAX_UPLOAD_BYTES * 2 + 64 * 1024;
-  app.addContentTypeParser(
-    'multipart/form-data',
-    { parseAs: 'buffer', bodyLimit: uploadLimit },
-    (request, body, done) => {
-      try {
-        done(null, parseMultipart(body as Buffer, request.headers['content-type'] ?? ''));
-      } catch {
-        done(new AppError('BAD_REQUEST'), undefined);
-      }
-    },
-  );
+  acceptMultipartUploads(instance, uploadLimit);
 
   async function organisationOf(city: CityRecord, organisationId: string) {
     const organisation = await organisationInCity(app.db, city, organisationId);
     return { id: organisation.id, name: organisation.name };
-  }
-
-  async function pickerSkills(city: CityRecord, language: string, chosen: { id: string; level: string }[]) {
-    const selected: (PickerSkill & { level?: string | null })[] = [];
-    for (const skill of chosen) {
-      try {
-        const detail = await getSpineSkill(app.db, city.id, skill.id);
-        selected.push({
-          ...toSkillSummary(detail.skill, language, [city.defaultLanguage]),
-          level: skill.level || null,
-        });
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'SKILL_NOT_FOUND')) throw error;
-      }
-    }
-    return selected;
   }
 
   async function choices(
@@ -452,10 +383,13 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
     const languages = cityLanguages(city);
     const { badge, values } = options;
     const base = manageBase(city, options.organisationId);
-    const results =
-      options.searchSkills && values.skillsQuery
-        ? await searchSpine(app.db, city, { query: values.skillsQuery, language: context.language, limit: 20 })
-        : [];
+    const skills = await skillPickerOf(
+      app.db,
+      city,
+      context.language,
+      values.skills,
+      options.searchSkills ? values.skillsQuery : '',
+    );
     const lists = await choices(city, options.organisationId, context.language, values, badge?.id);
     const altText = values.alt[city.defaultLanguage] || Object.values(values.alt).find(Boolean) || '';
     const page: BadgeFormPage = {
@@ -484,10 +418,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
       icons: badgeIcons,
       requirementKinds,
       iconMarkup: badgeIconMarkup,
-      skills: {
-        selected: await pickerSkills(city, context.language, values.skills),
-        results: results.filter((result) => !values.skills.some((skill) => skill.id === result.id)),
-      },
+      skills,
       prerequisiteChoices: lists.prerequisites,
       activityChoices: lists.activities,
       preview: previewOf(values, altText),
@@ -507,7 +438,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
     request: FastifyRequest,
     reply: FastifyReply,
     organisationId: string,
-    body: Body,
+    body: FormBody,
     badge: BadgeClassDetails | undefined,
   ) {
     const city = cityOf(request);
@@ -542,7 +473,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
         303,
       );
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status)) throw error;
+      rethrowUnlessFormProblem(error);
       const context = cityPageContext(request, reply, city);
       if (error.code === 'BADGE_VERSION_CONFLICT') {
         return renderForm(request, reply, {
@@ -568,14 +499,12 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
 
   app.get(
     base,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const context = cityPageContext(request, reply, city);
       const organisation = await organisationOf(city, request.params.organisationId);
-      const tab = (badgeListTabs as readonly string[]).includes(request.query.status ?? '')
-        ? (request.query.status as BadgeListTab)
-        : 'draft';
+      const tab = listTab(badgeListTabs, request.query.status);
       const page = await listOrganisationBadges(app.db, city, organisation.id, request.actor, {
         status: tab,
         cursor: request.query.cursor,
@@ -609,7 +538,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
 
   app.get(
     `${base}/new`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: OrgParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       if (city.status === 'archived') throw new AppError('CITY_ARCHIVED');
@@ -634,7 +563,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
 
   app.get(
     `${base}/:badgeId`,
-    { config: { access: 'organisation_staff' }, schema: { hide, params: BadgeParams, querystring: Query } },
+    { config: { access: 'organisation_staff' }, schema: { hide, params: BadgeParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const badge = await badgeOf(request, request.params);
@@ -671,15 +600,10 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
         if (typeof text === 'string' && text.trim()) alt[language] = text.trim();
       }
       const version = typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : undefined;
-      const file = body.image;
       const context = cityPageContext(request, reply, city);
       try {
-        if (!file || typeof file === 'string' || file.bytes.length === 0) {
-          throw new AppError('VALIDATION_FAILED', undefined, [
-            { field: '/image', problem: context.t('badges:form.chooseFile') },
-          ]);
-        }
-        await setBadgeImage(app.db, city, badge.id, { bytes: file.bytes, alt }, callerOf(request), {
+        const bytes = uploadedImage(body, context.t('badges:form.chooseFile'));
+        await setBadgeImage(app.db, city, badge.id, { bytes, alt }, callerOf(request), {
           expectedRowVersion: version,
         });
         return reply.redirect(
@@ -687,7 +611,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
           303,
         );
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status)) throw error;
+        rethrowUnlessFormProblem(error);
         const uploadErrors: FieldErrors = {};
         const details =
           error.code === 'BADGE_VERSION_CONFLICT'
@@ -744,7 +668,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
 
     app.get(
       `${base}/:badgeId/${change}`,
-      { config: { access: 'organisation_staff' }, schema: { hide, params: BadgeParams, querystring: Query } },
+      { config: { access: 'organisation_staff' }, schema: { hide, params: BadgeParams, querystring: OrganiserQuery } },
       async (request, reply) =>
         renderConfirm(request, reply, await badgeOf(request, request.params), request.params.organisationId),
     );
@@ -771,8 +695,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
             303,
           );
         } catch (error) {
-          if (!(error instanceof AppError) || error.status >= 500 || [401, 403, 404].includes(error.status))
-            throw error;
+          rethrowUnlessFormProblem(error);
           const context = cityPageContext(request, reply, city);
           const problems =
             error.code === 'BADGE_VERSION_CONFLICT'
@@ -830,7 +753,7 @@ export async function badgeClassesPages(instance: FastifyInstance): Promise<void
 
   app.get(
     '/c/:citySlug/badges/:slug',
-    { config: { access: 'public' }, schema: { hide, params: PageParams, querystring: Query } },
+    { config: { access: 'public' }, schema: { hide, params: PageParams, querystring: OrganiserQuery } },
     async (request, reply) => {
       const city = cityOf(request);
       const badge = await getBadgeClass(app.db, city, request.params.slug, request.actor);

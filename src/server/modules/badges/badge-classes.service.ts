@@ -12,7 +12,7 @@ import type { Config } from '../../config.ts';
 import type { Database, SqlRunner } from '../../db/client.ts';
 import type { BadgeClassKind, BadgeClassStatus, BadgeDesign } from '../../db/schema.ts';
 import { AppError, type ErrorDetail } from '../../errors.ts';
-import { decodeTimeCursor, encodeTimeCursor } from '../../keyset-cursor.ts';
+import { decodeTimeCursor, keysetPage, pageLimit } from '../../keyset-cursor.ts';
 import { type Actor, canActForOrganisation } from '../accounts/actor.ts';
 import { skillsInCitySpine } from '../activities/activities.repo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -677,7 +677,7 @@ export async function listOrganisationBadges(
     throw new AppError('ORGANISATION_NOT_FOUND');
   }
   if (!canEditBadges(actor, organisationId)) throw new AppError('FORBIDDEN');
-  const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
+  const limit = pageLimit(options.limit);
   const rows = await listOrganisationBadgeRows(
     db,
     city.id,
@@ -686,9 +686,7 @@ export async function listOrganisationBadges(
     decodeTimeCursor(options.cursor),
     limit + 1,
   );
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.updatedAt, last.id) : null };
+  return keysetPage(rows, limit, (row) => row.updatedAt);
 }
 
 export const DIRECTORY_PAGE_SIZE = 24;
