@@ -8,7 +8,7 @@ import { imageContentTypes, sniffImage } from '../accounts/profile.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { findOrganisationInCity } from '../organisations/organisations.repo.ts';
-import { assertCityOpen, type Caller, slugify } from '../organisations/organisations.service.ts';
+import { assertCityOpen, type Caller, freePageSlug } from '../organisations/organisations.service.ts';
 import { type ActivityInput, MAX_SESSIONS } from './activities.model.ts';
 import { keyedProblem } from './activities.problems.ts';
 import {
@@ -141,17 +141,16 @@ export function listSessions(
   return listSessionRows(db, cityId, activityId, options.from ?? null, Math.min(options.limit ?? 50, 500));
 }
 
-async function freeSlug(db: SqlRunner, city: CityRecord, write: ActivityWrite, exceptId?: string): Promise<string> {
-  if (write.slug) {
-    if (await slugTaken(db, city.id, write.slug, exceptId)) throw new AppError('ACTIVITY_SLUG_TAKEN');
-    return write.slug;
-  }
-  const title = write.title[city.defaultLanguage] ?? Object.values(write.title)[0] ?? '';
-  const fromTitle = slugify(title);
-  const base = fromTitle === 'organisation' ? 'activity' : fromTitle;
-  const taken = await slugsLike(db, city.id, base);
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+function freeSlug(db: SqlRunner, city: CityRecord, write: ActivityWrite, exceptId?: string): Promise<string> {
+  return freePageSlug({
+    wanted: write.slug,
+    name: write.title,
+    city,
+    fallback: 'activity',
+    takenCode: 'ACTIVITY_SLUG_TAKEN',
+    taken: (slug) => slugTaken(db, city.id, slug, exceptId),
+    startingWith: (base) => slugsLike(db, city.id, base),
+  });
 }
 
 /** Validates, checks skills against the city's spine and the capacity against people already signed up. */

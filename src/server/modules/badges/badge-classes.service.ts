@@ -18,7 +18,7 @@ import { skillsInCitySpine } from '../activities/activities.repo.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { findOrganisationInCity } from '../organisations/organisations.repo.ts';
-import { assertCityOpen, type Caller, slugify } from '../organisations/organisations.service.ts';
+import { assertCityOpen, type Caller, freePageSlug } from '../organisations/organisations.service.ts';
 import { findSkillsByIds } from '../skills/skills.repo.ts';
 import { pickText, toAlignment } from '../skills/skills.service.ts';
 import type { BadgeClassInput } from './badge-classes.model.ts';
@@ -294,17 +294,16 @@ async function databaseProblems(
   return problems;
 }
 
-async function freeSlug(db: SqlRunner, city: CityRecord, write: BadgeClassWrite, exceptId?: string): Promise<string> {
-  if (write.slug) {
-    if (await slugTaken(db, city.id, write.slug, exceptId)) throw new AppError('BADGE_SLUG_TAKEN');
-    return write.slug;
-  }
-  const name = write.name[city.defaultLanguage] ?? Object.values(write.name)[0] ?? '';
-  const fromName = slugify(name);
-  const base = fromName === 'organisation' ? 'badge' : fromName;
-  const taken = await slugsLike(db, city.id, base);
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+function freeSlug(db: SqlRunner, city: CityRecord, write: BadgeClassWrite, exceptId?: string): Promise<string> {
+  return freePageSlug({
+    wanted: write.slug,
+    name: write.name,
+    city,
+    fallback: 'badge',
+    takenCode: 'BADGE_SLUG_TAKEN',
+    taken: (slug) => slugTaken(db, city.id, slug, exceptId),
+    startingWith: (base) => slugsLike(db, city.id, base),
+  });
 }
 
 const altOf = (city: CityRecord, alt: Record<string, string>) =>

@@ -1,6 +1,6 @@
 import type { Database, SqlRunner } from '../../db/client.ts';
 import { type MembershipRole, membershipRoles, type OrganisationKind, organisationKinds } from '../../db/schema.ts';
-import { AppError, type ErrorDetail } from '../../errors.ts';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.ts';
 import { queueEmail } from '../../mail/email-jobs.ts';
 import { renderEmail } from '../../../web/emails/email.ts';
 import { isSupportedLanguage, translatorFor } from '../../../web/i18n.ts';
@@ -105,6 +105,31 @@ export function slugify(name: string): string {
     .slice(0, 60)
     .replace(/-+$/g, '');
   return slug || 'organisation';
+}
+
+/**
+ * The slug of a city's new or renamed page (an activity, a badge): the one asked for, refused with `takenCode` when
+ * another page has it, or else the name's (in the city's language) with the first free `-2`, `-3`… suffix.
+ */
+export async function freePageSlug(options: {
+  wanted: string | null | undefined;
+  name: Record<string, string>;
+  city: CityRecord;
+  /** The slug when the name gives none. */
+  fallback: string;
+  takenCode: ErrorCode;
+  taken: (slug: string) => Promise<boolean>;
+  startingWith: (base: string) => Promise<Set<string>>;
+}): Promise<string> {
+  if (options.wanted) {
+    if (await options.taken(options.wanted)) throw new AppError(options.takenCode);
+    return options.wanted;
+  }
+  const fromName = slugify(options.name[options.city.defaultLanguage] ?? Object.values(options.name)[0] ?? '');
+  const base = fromName === 'organisation' ? options.fallback : fromName;
+  const taken = await options.startingWith(base);
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 export interface AddressInput {
