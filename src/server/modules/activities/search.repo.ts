@@ -613,15 +613,17 @@ function facetPlan(
                  ORDER BY 3 DESC, 2)
      UNION ALL (SELECT 'district', a.district, count(*)::int, NULL FROM base a
                  WHERE ${others('district')} AND a.district IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit} * 2)
-     UNION ALL (SELECT 'language', l.code, count(*)::int, NULL FROM base a
-                 CROSS JOIN LATERAL unnest(a.languages) AS l(code)
-                 WHERE ${others('language')} GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
+     UNION ALL (SELECT 'language', l.code, sum(g.n)::int, NULL
+                  FROM (SELECT a.languages, count(*) AS n FROM base a WHERE ${others('language')} GROUP BY 1) g
+                  CROSS JOIN LATERAL unnest(g.languages) AS l(code)
+                 GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})
      UNION ALL (SELECT 'skill', t.value, t.count,
                        json_build_object('id', s.id, 'label', s.label, 'frameworkSlug', f.slug,
                                          'frameworkShortTitle', f.short_title)::text
-                  FROM (SELECT x.skill_id::text AS value, count(*)::int AS count
-                          FROM base a CROSS JOIN LATERAL unnest(a.skill_ids) AS x(skill_id)
-                         WHERE ${others('skill')} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}) t
+                  FROM (SELECT x.skill_id::text AS value, sum(g.n)::int AS count
+                          FROM (SELECT a.skill_ids, count(*) AS n FROM base a WHERE ${others('skill')} GROUP BY 1) g
+                          CROSS JOIN LATERAL unnest(g.skill_ids) AS x(skill_id)
+                         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}) t
                   JOIN skills s ON s.id = t.value::uuid JOIN skill_frameworks f ON f.id = s.framework_id
                  ORDER BY 3 DESC, 2)`,
     entries,
