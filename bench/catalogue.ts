@@ -15,6 +15,8 @@
  *   npm run bench:catalogue                        # PGlite 100k, then PostgreSQL 1M
  *   BENCH_ENGINES=postgres BENCH_ACTIVITIES=100000 npm run bench:catalogue
  *   BENCH_KEEP=1 …                                  # keep the PostgreSQL database (its name is printed)
+ *   BENCH_DATABASE=name …                           # measure a kept database again (pending migrations are applied)
+ *   BENCH_PREWARM=1 …                               # read the catalogue into shared buffers first (pg_prewarm)
  *
  * Targets at 1M activities on PostgreSQL: search p95 ≤ 50 ms, clusters ≤ 150 ms, activity page ≤ 20 ms.
  */
@@ -293,6 +295,22 @@ async function benchEngine(engine: 'pglite' | 'postgres', base: Database, total:
             pg_size_pretty(pg_total_relation_size('activity_skills')) AS skills`,
   );
   log(`  sizes: activities ${size?.activities}, sessions ${size?.sessions}, skills ${size?.skills}`);
+  if (engine === 'postgres') {
+    const [memory] = await base.query<{ shared_buffers: string }>('SHOW shared_buffers');
+    log(`  shared_buffers ${memory?.shared_buffers}`);
+    // BENCH_PREWARM=1: the catalogue's tables and indexes read into shared buffers first, as on a server that has
+    // been answering searches for a while (or restarted with pg_prewarm's autoprewarm).
+    if (process.env.BENCH_PREWARM) {
+      const t = performance.now();
+      await base.exec('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+      const [warmed] = await base.query<{ blocks: number }>(
+        `SELECT sum(pg_prewarm(c.oid))::int AS blocks FROM pg_class c
+          WHERE c.relname IN ('activities', 'organisations', 'activity_sessions_activity_start_key')
+             OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'activities'::regclass)`,
+      );
+      log(`  prewarmed ${warmed?.blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    }
+  }
   if (process.env.BENCH_GENERATE_ONLY) return;
 
   const recorder = recording(base);
