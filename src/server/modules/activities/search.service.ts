@@ -549,10 +549,10 @@ function cachedAnswer<T>(key: string): T | undefined {
   return hit && hit.expires > Date.now() ? (hit.value as T) : undefined;
 }
 
-/** Keeps an answer for a minute when it counted enough rows to be worth it. */
+/** Keeps an answer for a minute when it counted enough rows to be worth it (and forgets an older one when not). */
 function keepAnswer(key: string, value: unknown, rows: number): void {
-  if (rows < CACHE_MIN_ROWS) return;
   answerCache.delete(key);
+  if (rows < CACHE_MIN_ROWS) return;
   answerCache.set(key, { expires: Date.now() + CACHE_TTL_MS, value });
   while (answerCache.size > CACHE_MAX_ENTRIES) answerCache.delete(answerCache.keys().next().value as string);
 }

@@ -321,6 +321,21 @@ describe('the answer cache', () => {
     expect(await cached(transaction, 'old', count.compute(), large)).toBe(5);
   });
 
+  it('forgets a kept answer whose background count came out small', async () => {
+    vi.useFakeTimers();
+    expect(await cached(pool, 'k', () => Promise.resolve(1), large)).toBe(1);
+    vi.advanceTimersByTime(61_000);
+    expect(
+      await cached(
+        pool,
+        'k',
+        () => Promise.resolve(2),
+        () => CACHE_MIN_ROWS - 1,
+      ),
+    ).toBe(1);
+    await vi.waitFor(async () => expect(await cached(pool, 'k', () => Promise.resolve(3), large)).toBe(3));
+  });
+
   it('forgets an answer whose background count failed', async () => {
     vi.useFakeTimers();
     expect(await cached(pool, 'k', () => Promise.resolve(1), large)).toBe(1);
