@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PickerSkill } from '../web/pages/skills-picker.ts';
 import type { SqlRunner } from './db/client.ts';
@@ -25,7 +25,6 @@ export const OrganiserQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 400 })),
 });
 
-export const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 export const manageBase = (city: CityRecord, organisationId: string) => `/c/${city.slug}/manage/${organisationId}`;
 
 /** The list tab a `?status=` names, or the drafts. */

@@ -31,6 +31,9 @@ declare module 'fastify' {
 }
 
 /** Anonymous forms carry this double-submit token (cookie + hidden field) against login CSRF. */
+/** The city of a `:citySlug` route: resolved here before the handler runs (an unknown city is answered 404 first). */
+export const cityOf = (request: FastifyRequest): CityRecord => request.city as CityRecord;
+
 export const ANONYMOUS_CSRF_COOKIE = 'ls_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';

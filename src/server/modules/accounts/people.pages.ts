@@ -29,6 +29,7 @@ import { emailLinkRateLimit, sendOwnAvatar, signupRateLimit, tokenRateLimit } fr
 import { accountView, AVATAR_MAX_BYTES, removeAvatar, saveProfile, sessionsOf, setAvatar } from './profile.service.ts';
 import { endAllSessions } from './sessions.service.ts';
 import { completeDateOfBirth, resendVerification, signUp, verifyEmail } from './signup.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 const TokenQuery = Type.Object({
@@ -173,7 +174,7 @@ export async function peoplePages(instance: FastifyInstance): Promise<void> {
     '/c/:citySlug/signup',
     { config: { access: 'public' }, schema: { hide: true, params: CitySlugParam } },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityContext(request, reply, city);
       const empty = { email: '', displayName: '', dateOfBirth: '', guardianEmail: '', errors: {} };
       return sendPage(
@@ -200,7 +201,7 @@ export async function peoplePages(instance: FastifyInstance): Promise<void> {
       schema: { hide: true, params: CitySlugParam, body: SignUpForm },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityContext(request, reply, city);
       try {
         await signUp(app.db, city, request.body, { publicUrl: app.config.publicUrl, language: context.language });

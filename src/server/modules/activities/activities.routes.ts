@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import type { ActivityInput } from './activities.model.ts';
 import type { ActivitySummary } from './activities.repo.ts';
@@ -50,6 +49,7 @@ import {
   submitActivity,
   updateActivity,
 } from './activities.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -129,7 +129,6 @@ function inputOf(body: Record<string, unknown>): ActivityInput {
   return input as unknown as ActivityInput;
 }
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const tags = ['activities'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
 

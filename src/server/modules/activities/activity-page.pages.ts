@@ -15,6 +15,7 @@ import { cityPageContext } from '../organisations/form-body.ts';
 import { skillPagePath } from '../skills/skills.service.ts';
 import { activitiesToICalendar } from './activities.export.ts';
 import { type ActivityDetails, getActivity, listSessions, type SessionRecord } from './activities.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const ActivitySlug = Type.String({ minLength: 1, maxLength: 200, pattern: '^[a-z0-9-]+$' });
@@ -272,7 +273,7 @@ export async function activityPages(instance: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const activity = await getActivity(app.db, city, request.params.slug, request.actor);
       const context = cityPageContext(request, reply, city);
       const language = context.language;
@@ -390,7 +391,7 @@ export async function activityPages(instance: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const activity = await getActivity(app.db, city, request.params.slug, request.actor);
       if (activity.scheduleKind === 'on_demand' || !activity.startsAt) {
         throw new AppError('NOT_FOUND', 'This activity has no dates to add to a calendar.');

@@ -10,7 +10,6 @@ import {
 import { AppError } from '../../errors.ts';
 import { sendPage } from '../../plugins/web.ts';
 import { type MultipartBody, parseMultipart } from '../accounts/multipart.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityPageContext, field, FormBody } from '../organisations/form-body.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { getOrganisation } from '../organisations/organisations.service.ts';
@@ -24,6 +23,7 @@ import {
   MAX_IMPORT_BYTES,
   updateMapping,
 } from './imports.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Uuid = Type.String({ format: 'uuid' });
@@ -39,8 +39,6 @@ const notices: Record<string, string> = {
   syncQueued: 'imports:notices.syncQueued',
   mapped: 'imports:notices.mapped',
 };
-
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 /** The organisation's import screens at /c/:city/manage/:organisation/imports (server-rendered forms with _csrf). */
 export async function importsPages(instance: FastifyInstance): Promise<void> {

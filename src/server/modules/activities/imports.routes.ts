@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
 import { parseMultipart } from '../accounts/multipart.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { allProblemKeys, importNote, keyedRecord } from './activities.problems.ts';
 import { OrganisationParams } from './activities.schemas.ts';
@@ -19,6 +18,7 @@ import {
   MAX_IMPORT_BYTES,
   updateMapping,
 } from './imports.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const ImportParams = Type.Object({ ...OrganisationParams.properties, importId: Uuid });
@@ -211,7 +211,6 @@ export function toFeedJson(feed: FeedRecord) {
   };
 }
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const tags = ['activities'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
 

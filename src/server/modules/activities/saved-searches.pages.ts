@@ -23,6 +23,7 @@ import {
   unsubscribeByLink,
   updateSavedSearch,
 } from './saved-searches.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const CityParams = Type.Object({ citySlug: Slug });
@@ -45,7 +46,7 @@ async function renderList(
   options: { done?: string; error?: string; status?: number } = {},
 ) {
   const app = request.server;
-  const city = request.city as CityRecord;
+  const city = cityOf(request);
   const context = cityPageContext(request, reply, city);
   const searches = await listSavedSearches(app.db, city, request.actor);
   const noticeKey = options.done ? notices[options.done] : undefined;
@@ -81,7 +82,7 @@ async function renderUnsubscribe(
   token: string,
   load: (city: CityRecord) => Promise<{ search: SavedSearchRecord; state: 'confirm' | 'done' | 'already' }>,
 ) {
-  const city = request.city as CityRecord;
+  const city = cityOf(request);
   const context = cityPageContext(request, reply, city);
   try {
     const { search, state } = await load(city);
@@ -122,7 +123,7 @@ export async function savedSearchesPages(instance: FastifyInstance): Promise<voi
       schema: { hide, params: CityParams, body: FormBody },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityPageContext(request, reply, city);
       try {
         await createSavedSearch(
@@ -184,7 +185,7 @@ export async function savedSearchesPages(instance: FastifyInstance): Promise<voi
     `${base}/:savedSearchId/alerts`,
     { config: { access: 'authenticated' }, schema: { hide, params: SavedSearchParams, body: FormBody } },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       await updateSavedSearch(app.db, city, request.actor, request.params.savedSearchId, {
         alertDaily: field(request.body, 'alertDaily') === 'on',
       });
@@ -199,7 +200,7 @@ export async function savedSearchesPages(instance: FastifyInstance): Promise<voi
     `${base}/:savedSearchId/delete`,
     { config: { access: 'authenticated' }, schema: { hide, params: SavedSearchParams, body: FormBody } },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       await deleteSavedSearch(app.db, city, request.actor, request.params.savedSearchId);
       return reply.redirect(`/c/${city.slug}/saved-searches?done=deleted`, 303);
     },

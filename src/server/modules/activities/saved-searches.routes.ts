@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { isSupportedLanguage, translatorFor } from '../../../web/i18n.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import {
   createSavedSearch,
   deleteSavedSearch,
@@ -12,6 +11,7 @@ import {
   savedSearchPath,
   updateSavedSearch,
 } from './saved-searches.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const CitySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$', examples: ['vilnius'] });
 const CityParams = Type.Object({ citySlug: CitySlug });
@@ -94,7 +94,7 @@ export async function savedSearchesRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const items = await listSavedSearches(app.db, city, request.actor);
       return { items: items.map((item) => toSavedSearchJson(item, app.config.publicUrl, city.slug)) };
     },
@@ -115,7 +115,7 @@ export async function savedSearchesRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const defaultName = translatorFor(isSupportedLanguage(city.defaultLanguage) ? city.defaultLanguage : 'en')(
         'activity:savedSearches.defaultName',
       );
@@ -140,7 +140,7 @@ export async function savedSearchesRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const updated = await updateSavedSearch(app.db, city, request.actor, request.params.savedSearchId, request.body);
       return toSavedSearchJson(updated, app.config.publicUrl, city.slug);
     },
@@ -160,7 +160,7 @@ export async function savedSearchesRoutes(instance: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      await deleteSavedSearch(app.db, request.city as CityRecord, request.actor, request.params.savedSearchId);
+      await deleteSavedSearch(app.db, cityOf(request), request.actor, request.params.savedSearchId);
       return reply.code(204).send(null);
     },
   );

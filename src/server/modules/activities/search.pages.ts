@@ -14,6 +14,7 @@ import { cityLanguages, cityName, findCityByHostName } from '../cities/cities.se
 import { mapStyleUrlFor } from '../geo/geo.style.ts';
 import { EXPORT_CAP } from './search.routes.ts';
 import { parseSearchParams, type RawSearchParams, searchActivities } from './search.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const citySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 /** `map=zoom/lat/lon`, as the island writes it. */
@@ -73,7 +74,7 @@ export async function searchPages(instance: FastifyInstance): Promise<void> {
   app.get(
     '/c/:citySlug/activities',
     { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ citySlug }) } },
-    async (request, reply) => renderSearch(request, reply, request.city as CityRecord),
+    async (request, reply) => renderSearch(request, reply, cityOf(request)),
   );
 
   // A city with its own host name serves its search at /activities too.

@@ -42,6 +42,7 @@ import {
   titleIn,
   upcomingSessionsForSignup,
 } from './signups.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Uuid = Type.String({ format: 'uuid' });
@@ -56,7 +57,6 @@ const ManageActivityParams = Type.Object({ citySlug: Slug, organisationId: Uuid,
 const CurateSessionParams = Type.Object({ citySlug: Slug, activityId: Uuid, sessionId: Uuid });
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 function summaryView(context: PageContext, city: CityRecord, session: SessionContext): SessionSummaryView {
   return {

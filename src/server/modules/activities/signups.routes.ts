@@ -20,6 +20,7 @@ import {
   signUp,
   titleIn,
 } from './signups.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const CitySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$', examples: ['vilnius'] });
@@ -176,7 +177,6 @@ export function attendeesCsv(list: AttendeeList, language: Language): string {
   });
 }
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const languageOf = (request: FastifyRequest): Language => {
   const city = cityOf(request);
   return (negotiateLanguage(request.headers['accept-language'], city.languages) ??

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import { badgeSitemapSource } from '../badges/badge-classes.repo.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';
 import { findCityByHostName, listCities } from '../cities/cities.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 /**
  * `sitemap.xml` and `robots.txt`, so search engines find the catalogue. Each city has a sitemap at
@@ -221,7 +222,7 @@ export async function sitemapRoutes(instance: FastifyInstance): Promise<void> {
       schema: { hide: true, params: Type.Object({ citySlug }), querystring: SitemapQuery },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       return sendSitemap(request, reply, city, app.config.publicUrl, `/c/${city.slug}/sitemap.xml`, request.query.page);
     },
   );

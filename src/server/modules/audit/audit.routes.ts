@@ -4,9 +4,9 @@ import { Type } from 'typebox';
 import { auditLogPage } from '../../../web/pages/curation.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
 import { pageContext, sendPage } from '../../plugins/web.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityPageContext } from '../organisations/form-body.ts';
 import { type AuditEntryRecord, cityAuditLog, networkAuditLog } from './audit.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const AuditEntry = Type.Object(
   {
@@ -86,12 +86,7 @@ export async function auditRoutes(instance: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const page = await cityAuditLog(
-        app.db,
-        (request.city as CityRecord).id,
-        request.query.page,
-        request.query.pageSize,
-      );
+      const page = await cityAuditLog(app.db, cityOf(request).id, request.query.page, request.query.pageSize);
       return { ...page, items: page.items.map(toJson) };
     },
   );
@@ -120,7 +115,7 @@ export async function auditRoutes(instance: FastifyInstance): Promise<void> {
     '/c/:citySlug/curate/audit-log',
     { config: { access: 'city_curator' }, schema: { hide: true, params: CityParams, querystring: PageQuery } },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const page = await cityAuditLog(app.db, city.id, request.query.page);
       return sendPage(
         reply.header('cache-control', 'no-store'),

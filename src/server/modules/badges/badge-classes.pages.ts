@@ -23,7 +23,6 @@ import { AppError } from '../../errors.ts';
 import {
   acceptMultipartUploads,
   CityParams,
-  cityOf,
   integerOrInvalid,
   listTab,
   longText,
@@ -38,6 +37,7 @@ import {
   uploadedImage,
   Uuid,
 } from '../../organiser-pages.ts';
+import { cityOf } from '../../plugins/auth.ts';
 import { sendPage } from '../../plugins/web.ts';
 import type { MultipartBody } from '../accounts/multipart.ts';
 import type { CityRecord } from '../cities/cities.repo.ts';

@@ -6,7 +6,6 @@ import { AppError } from '../../errors.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
 import { wantsHtml } from '../../plugins/web.ts';
 import { parseMultipart } from '../accounts/multipart.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import type { BadgeClassInput } from './badge-classes.model.ts';
 import {
@@ -49,6 +48,7 @@ import {
   versionImageFiles,
 } from './badge-classes.service.ts';
 import { MAX_UPLOAD_BYTES } from './badge-image.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -115,7 +115,6 @@ function inputOf(body: Record<string, unknown>): BadgeClassInput {
   return input as unknown as BadgeClassInput;
 }
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const tags = ['badges'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
 

@@ -30,6 +30,7 @@ import {
   previewBulkIssue,
 } from './bulk-issue.service.ts';
 import { textIn } from './credentials.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Uuid = Type.String({ format: 'uuid' });
@@ -42,7 +43,6 @@ const HomeQuery = Type.Object({
 const BatchQuery = Type.Object({ lang: Type.Optional(Type.String()), done: Type.Optional(Type.String()) });
 
 const hide = true;
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const locales: Record<string, string> = { en: 'en-GB', lt: 'lt-LT', it: 'it-IT' };
 /** Rows shown in the preview: the first ones, and every row with a problem (the report has them all). */
 const PREVIEW_FIRST_ROWS = 100;

@@ -29,10 +29,10 @@ import {
   MAX_BULK_BYTES,
   previewBulkIssue,
 } from './bulk-issue.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const tags = ['badges'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
 export const bulkIssuePaths = {

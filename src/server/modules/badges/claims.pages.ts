@@ -38,6 +38,7 @@ import {
   listClaimCodes,
 } from './claims.service.ts';
 import { credentialPaths, organiserBadge, textIn } from './credentials.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Uuid = Type.String({ format: 'uuid' });
@@ -52,7 +53,6 @@ const PageQuery = Type.Object({
 });
 
 const hide = true;
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const locales: Record<string, string> = { en: 'en-GB', lt: 'lt-LT', it: 'it-IT' };
 
 function formatWhen(value: Date | string, city: CityRecord, language: string): string {

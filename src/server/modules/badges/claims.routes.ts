@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
@@ -29,8 +29,8 @@ import {
   listClaimCodes,
 } from './claims.service.ts';
 import { credentialUrl } from './credentials.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 const tags = ['claims'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];

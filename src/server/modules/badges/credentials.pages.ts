@@ -55,6 +55,7 @@ import {
   shownStatus,
   suspendCredential,
 } from './credentials.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Uuid = Type.String({ format: 'uuid' });
@@ -84,7 +85,6 @@ const ListQuery = Type.Object({
 });
 
 const hide = true;
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const locales: Record<string, string> = { en: 'en-GB', lt: 'lt-LT', it: 'it-IT' };
 
 function formatDate(value: Date | string, city: CityRecord, language: string): string {

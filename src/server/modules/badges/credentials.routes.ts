@@ -6,7 +6,6 @@ import type { Config } from '../../config.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
 import type { UserActor } from '../accounts/actor.ts';
 import { auditContext } from '../audit/audit.http.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import {
   AwardBody,
   AwardResultSchema,
@@ -44,9 +43,9 @@ import {
   suspendCredential,
 } from './credentials.service.ts';
 import { statusListCredential } from './status-lists.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const tags = ['credentials'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
 const hide = true;

@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import {
   CreateEndorsementBody,
@@ -22,6 +21,7 @@ import {
   publicEndorsementDocument,
   withdrawEndorsement,
 } from './endorsements.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -44,7 +44,6 @@ export function toEndorsementJson(config: Config, citySlug: string, endorsement:
 
 const tags = ['endorsements'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 /** Endorsements of badges and issuers: made and withdrawn by organisations, public as signed credentials. */
 export async function endorsementsRoutes(instance: FastifyInstance): Promise<void> {

@@ -46,6 +46,7 @@ import {
   reviewQueue,
   submitEvidence,
 } from './evidence.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const BadgeSlug = Type.String({ maxLength: 100 });
@@ -71,7 +72,6 @@ const QueueQuery = Type.Object({
 });
 
 const hide = true;
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const userIdOf = (request: FastifyRequest) => (request.actor as UserActor).userId;
 const locales: Record<string, string> = { en: 'en-GB', lt: 'lt-LT', it: 'it-IT' };
 

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
@@ -42,8 +42,8 @@ import {
   type SubmissionRecord,
   submitEvidence,
 } from './evidence.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 const tags = ['evidence'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];

@@ -19,7 +19,6 @@ import {
 import { AppError } from '../../errors.ts';
 import { pageContext, sendPage } from '../../plugins/web.ts';
 import { canActForOrganisation } from '../accounts/actor.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityName } from '../cities/cities.service.ts';
 import { cityPageContext, field, FormBody } from '../organisations/form-body.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
@@ -35,6 +34,7 @@ import {
 } from './endorsements.service.ts';
 import { listPublishedBadgesOfOrganisation } from './issuer-keys.repo.ts';
 import { type ImportedKeyInput, issuerOverview, publicIssuerOverview, rotateIssuerKey } from './issuer-keys.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 /**
  * Issuer pages: the public issuer page at `/issuers/:organisationId` (served by the issuers route when a browser asks
@@ -56,7 +56,6 @@ const PageQuery = Type.Object({
 const BADGES_PER_PAGE = 24;
 const RECEIVED_ON_PUBLIC_PAGE = 50;
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const manageBaseOf = (request: FastifyRequest) => {
   const { citySlug, organisationId } = request.params as { citySlug: string; organisationId: string };
   return `/c/${citySlug}/manage/${organisationId}`;

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.ts';
 import { errorResponses } from '../../plugins/openapi.ts';
-import type { CityRecord } from '../cities/cities.repo.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
 import { organisationInCity } from '../organisations/organisations.service.ts';
 import { renderPublicIssuerPage } from './issuers.pages.ts';
@@ -29,6 +28,7 @@ import {
   ob2IssuerJson,
   rotateIssuerKey,
 } from './issuer-keys.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -108,7 +108,6 @@ const profileTypes = ['application/ld+json', 'application/json', 'text/html'] as
 
 const tags = ['issuers'];
 const security: { [label: string]: string[] }[] = [{ session: [] }, { apiToken: [] }];
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 /** Issuer identities: the public DID document, profile and OB 2.0 issuer, and each organisation's key management. */
 export async function issuersRoutes(instance: FastifyInstance): Promise<void> {

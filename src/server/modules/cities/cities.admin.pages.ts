@@ -25,6 +25,7 @@ import {
 } from './cities.admin.service.ts';
 import type { CityRecord } from './cities.repo.ts';
 import { cityName, listCities } from './cities.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const Query = Type.Object({ lang: Type.Optional(Type.String()), done: Type.Optional(Type.String()) });
@@ -235,7 +236,7 @@ export async function citiesAdminPages(instance: FastifyInstance): Promise<void>
       schema: { hide, params: Type.Object({ citySlug: slug }), querystring: Query },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityPageContext(request, reply, city);
       const notice = request.query.done === 'saved' ? context.t('organisations:settings.saved') : undefined;
       return sendPage(
@@ -254,7 +255,7 @@ export async function citiesAdminPages(instance: FastifyInstance): Promise<void>
     '/c/:citySlug/curate/settings',
     { config: { access: 'city_curator' }, schema: { hide, params: Type.Object({ citySlug: slug }), body: FormBody } },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const body = request.body;
       const values: SettingsValues = {
         languages: fields(body, 'languages'),

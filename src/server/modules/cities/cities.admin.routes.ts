@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses } from '../../plugins/openapi.ts';
 import { callerOf } from '../organisations/organisations.routes.ts';
@@ -14,6 +14,7 @@ import {
 import type { CityRecord } from './cities.repo.ts';
 import { toCityPublic } from './cities.routes.ts';
 import { CityPublic, CitySlugParams } from './cities.schemas.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const slug = { pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' };
 const CityParams = Type.Object({ citySlug: Type.String({ ...slug, examples: ['vilnius'] }) });
@@ -75,7 +76,6 @@ const CitySettingsBody = Type.Object(
   { additionalProperties: false },
 );
 
-const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 const tags = ['cities'];
 const security = [{ session: [] }];
 

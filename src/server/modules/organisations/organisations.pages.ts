@@ -31,7 +31,8 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { cityName } from '../cities/cities.service.ts';
 import { cityPageContext, decimal, field, fields, FormBody, formErrors } from './form-body.ts';
 import { listAddresses, type OrganisationInCity } from './organisations.repo.ts';
-import { actOnItem, callerOf, cityOf } from './organisations.routes.ts';
+import { actOnItem, callerOf } from './organisations.routes.ts';
+import { cityOf } from '../../plugins/auth.ts';
 import {
   AddressParams,
   CityParams,

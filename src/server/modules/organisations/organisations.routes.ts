@@ -63,6 +63,7 @@ import {
   updateOrganisationProfile,
 } from './organisations.service.ts';
 import type { OrganisationInCity } from './organisations.repo.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -117,8 +118,6 @@ export function callerOf(request: FastifyRequest): Caller {
   if (!request.actor) throw new Error('An access rule let an anonymous request through to a signed-in route.');
   return { actor: request.actor, audit: auditContext(request) };
 }
-
-export const cityOf = (request: FastifyRequest) => request.city as CityRecord;
 
 /** A service acting as the caller on one thing (address, member, invitation, API token) of an organisation. */
 type ItemAction<T> = (

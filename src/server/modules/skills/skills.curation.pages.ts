@@ -48,6 +48,7 @@ import {
   toSkillSummary,
   updateLocalSkill,
 } from './skills.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const citySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 const skillId = Type.String({ format: 'uuid' });
@@ -180,8 +181,6 @@ export async function skillsCurationPages(instance: FastifyInstance): Promise<vo
   const config = { access: 'city_curator' as const };
   const cityParams = Type.Object({ citySlug });
   const skillParams = Type.Object({ citySlug, skillId });
-
-  const cityOf = (request: FastifyRequest) => request.city as CityRecord;
   const doneNotice = (context: PageContext, done: string | undefined, allowed: string[]) =>
     done && allowed.includes(done) ? context.t(`skills:curate.done.${done}`) : undefined;
   const languagesOf = (city: CityRecord) => cityLanguages(city).map((code) => ({ code, name: languageName(code) }));

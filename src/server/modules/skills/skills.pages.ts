@@ -29,6 +29,7 @@ import {
   toFrameworkView,
   toSkillSummary,
 } from './skills.service.ts';
+import { cityOf } from '../../plugins/auth.ts';
 
 const citySlug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' });
 
@@ -118,7 +119,7 @@ export async function skillsPages(instance: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityContext(request, reply, city);
       const language = context.language;
       const spine = await getCitySpine(app.db, city.id);
@@ -169,7 +170,7 @@ export async function skillsPages(instance: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityContext(request, reply, city);
       const spine = await getCitySpine(app.db, city.id);
       const framework = [...spine.frameworks, ...(spine.local ? [spine.local] : [])].find(
@@ -208,7 +209,7 @@ export async function skillsPages(instance: FastifyInstance): Promise<void> {
       schema: { hide: true, params: Type.Object({ citySlug, skillId: Type.String({ format: 'uuid' }) }) },
     },
     async (request, reply) => {
-      const city = request.city as CityRecord;
+      const city = cityOf(request);
       const context = cityContext(request, reply, city);
       const language = context.language;
       const detail = await getSpineSkill(app.db, city.id, request.params.skillId);
