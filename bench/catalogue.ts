@@ -20,6 +20,7 @@
  *
  * Targets at 1M activities on PostgreSQL: search p95 ≤ 50 ms, clusters ≤ 150 ms, activity page ≤ 20 ms.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { buildApp } from '../src/server/app.ts';
@@ -29,6 +30,7 @@ import { migrate } from '../src/server/db/migrate.ts';
 import { findCityBySlug } from '../src/server/modules/cities/cities.repo.ts';
 import { createCity } from '../src/server/modules/cities/cities.service.ts';
 import { ensureBundledFrameworks } from '../src/server/modules/skills/bundled-frameworks.ts';
+import { reorderSearchRows } from '../src/server/modules/activities/search-rows.repo.ts';
 import { clearAnswerCache } from '../src/server/modules/activities/search.service.ts';
 import { setCityFrameworks } from '../src/server/modules/skills/skills.service.ts';
 
@@ -210,6 +212,13 @@ async function generate(db: Database, cityId: string, total: number, log: (line:
     [cityId],
   );
   log(`  skills (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  // The rows went into the search's copy (activity_search_rows) in the order they were written, as a day of writes
+  // leaves them; the nightly job puts them in place order.
+  t = performance.now();
+  const { rows } = await reorderSearchRows(db);
+  log(
+    `  the nightly reorder of the search's ${rows.toLocaleString('en')} rows (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
   t = performance.now();
   for (const table of ['activities', 'activity_sessions', 'activity_skills', 'organisations']) {
     await db.query(`VACUUM ANALYZE ${table}`);
@@ -242,6 +251,23 @@ function recording(db: Database): { db: Database; take(): { text: string; params
 async function explain(db: SqlRunner, label: string, statement: { text: string; params: unknown[] }): Promise<void> {
   const rows = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.params);
   console.log(`\n── EXPLAIN ${label}\n${rows.map((row) => Object.values(row)[0]).join('\n')}`);
+}
+
+/**
+ * What this machine's kernel says about huge pages (the bench talks to a server on loopback): PostgreSQL 15 cannot tell
+ * whether `huge_pages = try` got them, and without them every new connection pays a page fault per 4 kB of shared
+ * buffers it touches for the first time (docs/operations.md).
+ */
+function hugePagesInUse(): string {
+  try {
+    const info = fs.readFileSync('/proc/meminfo', 'utf8');
+    const value = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    const total = value('HugePages_Total');
+    if (total === 0) return ' (this machine has no huge pages reserved: vm.nr_hugepages = 0)';
+    return ` (this machine: ${total - value('HugePages_Free') + value('HugePages_Rsvd')} of ${total} huge pages of ${value('Hugepagesize')} kB in use or reserved)`;
+  } catch {
+    return '';
+  }
 }
 
 async function timeIt(count: number, work: (i: number) => Promise<void>): Promise<number[]> {
@@ -289,15 +315,26 @@ async function benchEngine(engine: 'pglite' | 'postgres', base: Database, total:
     await base.exec(process.env.BENCH_EXTRA_SQL);
     log(`  extra SQL (${((performance.now() - t) / 1000).toFixed(1)} s): ${process.env.BENCH_EXTRA_SQL}`);
   }
-  const [size] = await base.query<{ activities: string; sessions: string; skills: string }>(
+  const [size] = await base.query<{ activities: string; searchRows: string; sessions: string; skills: string }>(
     `SELECT pg_size_pretty(pg_total_relation_size('activities')) AS activities,
+            pg_size_pretty(pg_total_relation_size('activity_search_rows')) AS "searchRows",
             pg_size_pretty(pg_total_relation_size('activity_sessions')) AS sessions,
             pg_size_pretty(pg_total_relation_size('activity_skills')) AS skills`,
   );
-  log(`  sizes: activities ${size?.activities}, sessions ${size?.sessions}, skills ${size?.skills}`);
+  log(
+    `  sizes (with indexes): activities ${size?.activities}, the search's copy ${size?.searchRows}, sessions ${size?.sessions}, skills ${size?.skills}`,
+  );
   if (engine === 'postgres') {
-    const [memory] = await base.query<{ shared_buffers: string }>('SHOW shared_buffers');
-    log(`  shared_buffers ${memory?.shared_buffers}`);
+    const [memory] = await base.query<{ buffers: string; buffer_bytes: string; catalogue_bytes: string; huge: string }>(
+      `SELECT current_setting('shared_buffers') AS buffers, pg_size_bytes(current_setting('shared_buffers')) AS buffer_bytes,
+              pg_total_relation_size('activities') + pg_total_relation_size('activity_search_rows') AS catalogue_bytes,
+              current_setting('huge_pages') AS huge`,
+    );
+    const fits = Number(memory?.buffer_bytes) >= Number(memory?.catalogue_bytes);
+    log(
+      `  shared_buffers ${memory?.buffers}${fits ? '' : ' — smaller than the catalogue and its indexes: searches read pages from the OS cache (docs/operations.md, "Memory")'}`,
+    );
+    log(`  huge_pages ${memory?.huge}${hugePagesInUse()}`);
     // BENCH_PREWARM=1: the catalogue's tables and indexes read into shared buffers first, as on a server that has
     // been answering searches for a while (or restarted with pg_prewarm's autoprewarm).
     if (process.env.BENCH_PREWARM) {
@@ -305,8 +342,9 @@ async function benchEngine(engine: 'pglite' | 'postgres', base: Database, total:
       await base.exec('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
       const [warmed] = await base.query<{ blocks: number }>(
         `SELECT sum(pg_prewarm(c.oid))::int AS blocks FROM pg_class c
-          WHERE c.relname IN ('activities', 'organisations', 'activity_sessions_activity_start_key')
-             OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'activities'::regclass)`,
+          WHERE c.relname IN ('activities', 'activity_search_rows', 'organisations', 'activity_sessions_activity_start_key')
+             OR c.oid IN (SELECT indexrelid FROM pg_index
+                           WHERE indrelid IN ('activities'::regclass, 'activity_search_rows'::regclass))`,
       );
       log(`  prewarmed ${warmed?.blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     }

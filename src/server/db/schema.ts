@@ -824,6 +824,41 @@ export const activities = pgTable(
 );
 
 /**
+ * The search's own copy of each published activity's searchable columns (migration 0013), kept by statement triggers
+ * on `activities` in the writing transaction and rewritten every night in the order of the 0.01° squares of
+ * `activity_area_search_vector()` (`reorderSearchRows`). A search for words within a map view reads its candidates
+ * from here: narrow rows of one place share pages, where in `activities` each candidate is a page of its own.
+ */
+export const activitySearchRows = pgTable(
+  'activity_search_rows',
+  {
+    id: uuid('id').primaryKey(),
+    cityId: uuid('city_id').notNull(),
+    organisationId: uuid('organisation_id').notNull(),
+    status: text('status').$type<ActivityStatus>().notNull(),
+    format: text('format').$type<ActivityFormat>().notNull(),
+    nextStartAt: timestamp('next_start_at', { withTimezone: true }),
+    lastEndAt: timestamp('last_end_at', { withTimezone: true }),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    ageMin: integer('age_min'),
+    ageMax: integer('age_max'),
+    costKind: text('cost_kind').$type<CostKind>().notNull(),
+    languages: text('languages').array().notNull(),
+    accessibility: text('accessibility').array().notNull(),
+    skillIds: uuid('skill_ids').array().notNull(),
+    location: point('location', { mode: 'xy' }),
+    district: text('district'),
+    searchVector: tsvector('search_vector').notNull(),
+  },
+  (t) => [
+    index('activity_search_rows_area_idx').using(
+      'gin',
+      sql`activity_area_search_vector(${t.searchVector}, ${t.location})`,
+    ),
+  ],
+);
+
+/**
  * The map of a city's published activities, precomputed: one row per non-empty cell of the map grid at zoom 14 (the
  * finest clustering level; coarser levels are unions of these cells), with the count, coordinate sums and extent of
  * the activities in it. Kept by statement triggers on `activities` in the same transaction as every write (migration

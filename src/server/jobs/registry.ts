@@ -1,7 +1,12 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { BULK_ISSUE_JOB, bulkIssueHandler } from '../modules/badges/bulk-issue.service.ts';
-import { REFRESH_NEXT_DATES, refreshNextDatesHandler } from '../modules/activities/catalogue.jobs.ts';
+import {
+  REFRESH_NEXT_DATES,
+  REORDER_SEARCH_ROWS,
+  refreshNextDatesHandler,
+  reorderSearchRowsHandler,
+} from '../modules/activities/catalogue.jobs.ts';
 import { SEND_EMAIL, sendEmailHandler } from '../mail/email-jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import {
@@ -30,6 +35,7 @@ export function createJobWorker(db: Database, services: JobServices, options: Jo
     .register(EXPORT_PERSONAL_DATA, exportPersonalDataHandler)
     .register(PURGE_EXPIRED_EXPORTS, purgeExpiredExportsHandler)
     .register(REFRESH_NEXT_DATES, refreshNextDatesHandler)
+    .register(REORDER_SEARCH_ROWS, reorderSearchRowsHandler)
     .register(FEED_SYNC, feedSyncHandler())
     .register(SAVED_SEARCH_DIGEST, savedSearchDigestHandler)
     .register(SIGNUP_REMINDERS, signupRemindersHandler);

@@ -416,14 +416,21 @@ describe(`activities: writing, moderation and history on ${testEngine}`, () => {
     const now = new Date('2026-12-01T10:30:00Z');
     await scheduleCatalogueJobs(t.db, 'http://learnscape.test', now);
     await scheduleCatalogueJobs(t.db, 'http://learnscape.test', now);
-    const jobs = await t.db.query<{ type: string; n: number }>(
-      `SELECT type, count(*)::int AS n FROM jobs WHERE type IN ('activities.refresh-next-dates', 'activities.signup-reminders')
-        GROUP BY type ORDER BY type`,
-    );
-    expect(jobs).toEqual([
+    const jobs = async () =>
+      t.db.query<{ type: string; n: number }>(
+        `SELECT type, count(*)::int AS n FROM jobs
+          WHERE type IN ('activities.refresh-next-dates', 'activities.signup-reminders', 'activities.reorder-search-rows')
+          GROUP BY type ORDER BY type`,
+      );
+    expect(await jobs()).toEqual([
       { type: 'activities.refresh-next-dates', n: 1 },
       { type: 'activities.signup-reminders', n: 1 },
     ]);
+    // The search's rows are put back in place order once a night, in the 02:00 UTC hour.
+    const night = new Date('2026-12-02T02:10:00Z');
+    await scheduleCatalogueJobs(t.db, 'http://learnscape.test', night);
+    await scheduleCatalogueJobs(t.db, 'http://learnscape.test', night);
+    expect(await jobs()).toContainEqual({ type: 'activities.reorder-search-rows', n: 1 });
   });
 
   it('lets a curator trust an organisation, whose submissions are then published without review', async () => {

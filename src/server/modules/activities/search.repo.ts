@@ -148,6 +148,12 @@ function radiusBox(near: { lat: number; lon: number; radiusKm: number }): ViewBo
 }
 
 export interface WhereParts {
+  /**
+   * The table the conditions read as `a`: words within a map view read `activity_search_rows`, the search's copy kept
+   * in place order (migration 0013), where candidates of one place share pages; everything else `activities`. Both
+   * have every column the conditions, the facets, the rank and the page order use.
+   */
+  source: 'activities' | 'activity_search_rows';
   /** Conditions every view applies. */
   common: string[];
   /** Conditions of the facets that are set, by facet. */
@@ -166,6 +172,7 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
   // plain comparisons so the planner does not also read the spatial index for it.
   const box = filter.tsquery ? indexedBox(filter) : null;
   const areas = box ? areaKeys(box) : null;
+  const source = filter.tsquery && areas ? 'activity_search_rows' : 'activities';
   if (filter.tsquery && areas) {
     common.push(
       `activity_area_search_vector(a.search_vector, a.location) @@ ANY(${params.add(areaTsqueries(filter.tsquery, areas))}::tsquery[])`,
@@ -228,7 +235,7 @@ export function whereParts(filter: ResolvedFilter, params: Params): WhereParts {
   if (filter.accessibility.length > 0) {
     common.push(`a.accessibility @> ${params.add(filter.accessibility)}::text[]`);
   }
-  return { common, facets };
+  return { source, common, facets };
 }
 
 /**
@@ -486,7 +493,7 @@ export async function searchRows(
        FROM (
          SELECT a.id, a.next_start_at AS "nextStartAt", ${sort.keyExpression} AS "sortKey",
                 ${expressions.rank} AS rank, ${expressions.distance} AS "distanceKm"
-           FROM activities a
+           FROM ${parts.source} a
           WHERE ${conditions.join('\n AND ')}
           ORDER BY ${sort.order}
           LIMIT ${limit}
@@ -539,14 +546,17 @@ const fixedFacets: { facet: FacetName; value: string; condition: string }[] = [
 /** How many activities match the whole search. */
 export async function countMatches(db: SqlRunner, filter: ResolvedFilter): Promise<number> {
   const params = new Params();
+  const parts = whereParts(filter, params);
   const [row] = await db.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM activities a WHERE ${whereSql(whereParts(filter, params))}`,
+    `SELECT count(*)::int AS count FROM ${parts.source} a WHERE ${whereSql(parts)}`,
     params.values,
   );
   return row?.count ?? 0;
 }
 
 interface FacetPlan {
+  /** The table `base` reads (WhereParts.source). */
+  source: WhereParts['source'];
   /** The conditions common to every row of `base`, and the facets' conditions as flags `f_<facet>` on its rows. */
   baseWhere: string;
   flags: string;
@@ -597,6 +607,7 @@ function facetPlan(
   );
   const limit = params.add(openLimit);
   return {
+    source: parts.source,
     baseWhere: whereSql(parts, active),
     flags: active.map((name) => `, coalesce(${parts.facets[name]}, false) AS ${flag(name)}`).join(''),
     flagColumns: active.map((name) => `, a.${flag(name)}`).join(''),
@@ -673,7 +684,7 @@ export async function countFacets(
     `WITH base AS MATERIALIZED (
        SELECT * FROM (
          SELECT ${facetColumns}${plan.flags}
-           FROM activities a WHERE ${plan.baseWhere}
+           FROM ${plan.source} a WHERE ${plan.baseWhere}
          OFFSET 0
        ) a ${plan.atMostOneFails}
      )
@@ -711,7 +722,7 @@ export async function searchRowsWithFacets(
               CASE WHEN ${plan.all} THEN ${expressions.distance} END AS distance
          FROM (
            SELECT ${facetColumns}, a.next_start_at, a.search_vector, a.location${plan.flags}
-             FROM activities a WHERE ${plan.baseWhere}
+             FROM ${plan.source} a WHERE ${plan.baseWhere}
            OFFSET 0
          ) a ${plan.atMostOneFails}
      ),
@@ -768,14 +779,15 @@ const cellHeightSql = (cityId: string, cellLon: string) =>
  */
 export async function clusterCells(db: SqlRunner, filter: ResolvedFilter, cellLon: number): Promise<ClusterCell[]> {
   const params = new Params();
-  const where = whereSql(whereParts(filter, params));
+  const parts = whereParts(filter, params);
+  const where = whereSql(parts);
   const width = params.add(cellLon);
   const height = cellHeightSql(params.add(filter.cityId), width);
   return db.query<ClusterCell>(
     `SELECT count(*)::int AS count, avg(a.location[0]) AS lon, avg(a.location[1]) AS lat,
             min(a.location[0]) AS "minLon", max(a.location[0]) AS "maxLon",
             min(a.location[1]) AS "minLat", max(a.location[1]) AS "maxLat"
-       FROM activities a
+       FROM ${parts.source} a
       WHERE ${where} AND a.location IS NOT NULL
       GROUP BY floor(a.location[0] / ${width}::float8), floor(a.location[1] / ${height})`,
     params.values,

@@ -6,6 +6,7 @@ import type { CityRecord } from '../cities/cities.repo.ts';
 import { setCityFrameworks } from '../skills/skills.service.ts';
 import { accessibilityFeatures, type ActivityInput } from './activities.model.ts';
 import { refreshSessionSummary } from './activities.repo.ts';
+import { reorderSearchRows } from './search-rows.repo.ts';
 import { createActivity } from './activities.service.ts';
 import {
   buildTsqueries,
@@ -631,6 +632,105 @@ describe(`catalogue search on ${testEngine}`, () => {
     await t.db.query("UPDATE activities SET status = 'published' WHERE id = $1", [ids['chess-0']]);
     await refreshSessionSummary(t.db, ids.robotics as string);
     await compare('restored');
+  });
+
+  /** Rows where the search's copy and the published activities differ (none while the triggers keep it). */
+  const differingSearchRows = async () => {
+    const columns = `id, city_id, organisation_id, status, format, next_start_at, last_end_at, published_at, age_min,
+      age_max, cost_kind, languages, accessibility, skill_ids, location[0] AS lon, location[1] AS lat, district,
+      search_vector::text AS words`;
+    return t.db.query<{ id: string }>(
+      `(SELECT ${columns} FROM activities WHERE status = 'published' EXCEPT SELECT ${columns} FROM activity_search_rows)
+       UNION ALL
+       (SELECT ${columns} FROM activity_search_rows EXCEPT SELECT ${columns} FROM activities WHERE status = 'published')`,
+    );
+  };
+
+  it('keeps the search’s copy equal to the published activities through every kind of write, and reorders it by place', async () => {
+    const differing = differingSearchRows;
+    const placeOf = async (id: string) =>
+      (
+        await t.db.query<{ place: string }>('SELECT ctid::text AS place FROM activity_search_rows WHERE id = $1', [id])
+      )[0]?.place;
+    const copied = async () =>
+      (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM activity_search_rows'))[0]?.n ?? 0;
+    expect(await copied()).toBeGreaterThan(20);
+    expect(await differing()).toEqual([]);
+    const canoeing = await publish('canoeing', {
+      title: { en: 'Canoeing on the Plym' },
+      venues: [{ name: 'Saltram', lat: 50.3801, lon: -4.0941 }],
+    });
+    expect(await differing()).toEqual([]);
+    // A change the search does not read leaves the copy's row where it is.
+    const place = await placeOf(canoeing.id);
+    await t.db.query(`UPDATE activities SET moderation_note = 'seen', updated_at = now() WHERE id = $1`, [canoeing.id]);
+    expect(await placeOf(canoeing.id)).toBe(place);
+    // Words, a place and every row of the city at once; archived and back; skills through activity_skills; a delete.
+    await t.db.query(`UPDATE activities SET title = '{"en": "Canoe trips on the Plym"}' WHERE id = $1`, [canoeing.id]);
+    await t.db.query('UPDATE activities SET location = point(location[0] + 0.001, location[1]) WHERE city_id = $1', [
+      city.id,
+    ]);
+    expect(await differing()).toEqual([]);
+    await t.db.query("UPDATE activities SET status = 'archived' WHERE id = $1", [canoeing.id]);
+    expect(await placeOf(canoeing.id)).toBeUndefined();
+    await t.db.query("UPDATE activities SET status = 'published' WHERE id = $1", [canoeing.id]);
+    await t.db.query('INSERT INTO activity_skills (city_id, activity_id, skill_id, level) VALUES ($1, $2, $3, 2)', [
+      city.id,
+      canoeing.id,
+      broadSkillId,
+    ]);
+    expect(await differing()).toEqual([]);
+    const total = await copied();
+
+    // The nightly reorder: the same rows, now in the order of the search's squares (rows without a place last).
+    expect(await reorderSearchRows(t.db)).toEqual({ rows: total });
+    expect(await differing()).toEqual([]);
+    const stored = await t.db.query<{ city: string; x: number | null; y: number | null }>(
+      `SELECT city_id::text AS city, floor(location[0] / 0.01)::int AS x, floor(location[1] / 0.01)::int AS y
+         FROM activity_search_rows ORDER BY ctid`,
+    );
+    const byPlace = (a: (typeof stored)[number], b: (typeof stored)[number]) =>
+      a.city.localeCompare(b.city) ||
+      (a.x ?? Number.MAX_VALUE) - (b.x ?? Number.MAX_VALUE) ||
+      (a.y ?? Number.MAX_VALUE) - (b.y ?? Number.MAX_VALUE);
+    expect(stored).toEqual([...stored].sort(byPlace));
+    // Writes after it reach the new table, and a search within a map view finds them through it.
+    await t.db.query(`UPDATE activities SET title = '{"en": "Kayak and canoe trips"}' WHERE id = $1`, [canoeing.id]);
+    await t.db.query('DELETE FROM activities WHERE id = $1', [ids['chess-1']]);
+    expect(await differing()).toEqual([]);
+    expect(titles(await search('q=kayak&bbox=-4.1,50.37,-4.09,50.39'))).toEqual(['Kayak and canoe trips']);
+    await t.db.query('DELETE FROM activities WHERE id = $1', [canoeing.id]);
+    expect(await differing()).toEqual([]);
+  });
+
+  it.runIf(testEngine === 'postgres')('lets writes wait for the reorder, then reach the new table', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let swapped = () => {};
+    const reordered = new Promise<void>((resolve) => {
+      swapped = resolve;
+    });
+    const reorder = t.db.transaction(async (tx) => {
+      await tx.query('SELECT activity_search_rows_reorder()');
+      swapped();
+      await held;
+    });
+    await reordered;
+    let written = false;
+    const write = t.db
+      .query(`UPDATE activities SET title = '{"en": "Robotics club for everyone"}' WHERE id = $1`, [ids.robotics])
+      .then(() => {
+        written = true;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(written).toBe(false);
+    release();
+    await reorder;
+    await write;
+    expect(await differingSearchRows()).toEqual([]);
+    expect(titles(await search('q=everyone&bbox=-4.15,50.37,-4.13,50.38'))).toEqual(['Robotics club for everyone']);
   });
 
   it('keeps each activity’s skill ids equal to its activity_skills rows, through every kind of write', async () => {
