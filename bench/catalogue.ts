@@ -342,9 +342,9 @@ async function benchEngine(engine: 'pglite' | 'postgres', base: Database, total:
       await base.exec('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
       const [warmed] = await base.query<{ blocks: number }>(
         `SELECT sum(pg_prewarm(c.oid))::int AS blocks FROM pg_class c
-          WHERE c.relname IN ('activities', 'activity_search_rows', 'organisations', 'activity_sessions_activity_start_key')
-             OR c.oid IN (SELECT indexrelid FROM pg_index
-                           WHERE indrelid IN ('activities'::regclass, 'activity_search_rows'::regclass))`,
+          WHERE c.oid = ANY($1::regclass[])
+             OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY($1::regclass[]))`,
+        [['activities', 'activity_search_rows', 'activity_sessions', 'activity_venues', 'activity_skills', 'organisations']],
       );
       log(`  prewarmed ${warmed?.blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     }

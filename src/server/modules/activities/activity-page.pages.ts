@@ -277,10 +277,10 @@ export async function activityPages(instance: FastifyInstance): Promise<void> {
       const activity = await getActivity(app.db, city, request.params.slug, request.actor);
       const context = cityPageContext(request, reply, city);
       const language = context.language;
-      const sessions = await listSessions(app.db, city.id, activity.id, {
-        from: new Date(),
-        limit: UPCOMING_SESSIONS,
-      });
+      const [sessions, badges] = await Promise.all([
+        listSessions(app.db, city.id, activity.id, { from: new Date(), limit: UPCOMING_SESSIONS }),
+        listBadgesOfActivity(app.db, city.id, activity.id),
+      ]);
       const origin = app.config.publicUrl;
       const path = activityPath(city.slug, activity.slug);
       const canonicalUrl = `${origin}${path}`;
@@ -366,7 +366,7 @@ export async function activityPages(instance: FastifyInstance): Promise<void> {
           imageUrls: images.map((image) => `${origin}${image.url}`),
           sessions,
         }),
-        badges: (await listBadgesOfActivity(app.db, city.id, activity.id)).map((badge) => ({
+        badges: badges.map((badge) => ({
           name: textIn(badge.name, language, city),
           href: `/c/${city.slug}/badges/${badge.slug}`,
           awardOnAttendance: badge.awardOnAttendance,
