@@ -344,7 +344,16 @@ async function benchEngine(engine: 'pglite' | 'postgres', base: Database, total:
         `SELECT sum(pg_prewarm(c.oid))::int AS blocks FROM pg_class c
           WHERE c.oid = ANY($1::regclass[])
              OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY($1::regclass[]))`,
-        [['activities', 'activity_search_rows', 'activity_sessions', 'activity_venues', 'activity_skills', 'organisations']],
+        [
+          [
+            'activities',
+            'activity_search_rows',
+            'activity_sessions',
+            'activity_venues',
+            'activity_skills',
+            'organisations',
+          ],
+        ],
       );
       log(`  prewarmed ${warmed?.blocks} blocks (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     }
