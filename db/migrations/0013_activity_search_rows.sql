@@ -4,7 +4,7 @@
 -- searchable columns (about 850 bytes, most of it the search vector), rewritten every night in the order of the
 -- 0.01° squares of activity_area_search_vector(), so the candidates of one place share pages.
 --
--- Writes to the catalogue wait while this migration runs (the copy must see every activity): about 80 s at a million
+-- Writes to the catalogue wait while this migration runs (the copy must see every activity): about a minute at a million
 -- activities, a fraction of a second for a city's thousands.
 LOCK TABLE "activities" IN SHARE MODE;
 --> statement-breakpoint
